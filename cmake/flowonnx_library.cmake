@@ -1,0 +1,9 @@
+# flowonnx_library(NAME DEPS ...): one static library per source folder, built from every .cc in
+# it (recursively), with src/ as the include root so headers read "tensor/tensor.h".
+function(flowonnx_library name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  add_library(${name} STATIC ${sources})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()

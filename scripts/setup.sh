@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian package flowonnx needs to build, test and run. Idempotent and
+# non-interactive: packages already present are skipped; runs as root or through sudo.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libfmt-dev libcli11-dev                      # message formatting, CLI parsing
+  libdnnl-dev                                  # oneDNN: convolution and matmul kernels
+  libgtest-dev libgmock-dev                    # tests
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

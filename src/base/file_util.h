@@ -1,0 +1,20 @@
+// File helpers shared by every reader and writer: whole-file reads with clear IoErrors, and atomic
+// writes (temporary file in the target folder, then rename) so a failure never leaves half a file.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+namespace flowonnx {
+
+// Reads the whole file; throws IoError naming the path when it is missing or unreadable.
+std::string read_file(const std::filesystem::path& path);
+
+// Writes by calling `write` on a stream for a temporary file next to `path`, then renames it over
+// `path`. If `write` throws, the temporary file is removed and `path` is untouched.
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::ostream&)>& write);
+
+}  // namespace flowonnx

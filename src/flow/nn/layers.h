@@ -1,0 +1,122 @@
+// The nn modules of the ResNet family: Conv2d, BatchNorm2d, ReLU, MaxPool2d, AdaptiveAvgPool2d,
+// Linear, Flatten, Dropout, Identity, Sequential. Parameter names and default initialisation
+// follow torch.nn / oneflow.nn so checkpoints and seeded weights line up.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "flow/nn/module.h"
+#include "tensor/random.h"
+
+namespace flowonnx::nn {
+
+using Pair = std::array<int64_t, 2>;
+
+struct Conv2dOptions {
+  Pair stride{1, 1};
+  Pair padding{0, 0};
+  Pair dilation{1, 1};
+  int64_t groups = 1;
+  bool bias = true;
+};
+
+// weight [out, in/groups, kh, kw] (+ bias [out]); kaiming_uniform(a=sqrt(5)) init like torch.
+class Conv2d : public Module {
+ public:
+  Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size, Conv2dOptions options = {},
+         Generator& gen = default_generator());
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Conv2d"; }
+  Tensor weight, bias;  // bias undefined when options.bias is false
+  Conv2dOptions options;
+};
+
+// weight=1, bias=0, running_mean=0, running_var=1, num_batches_tracked=0 (int64).
+// Training mode normalises with batch statistics and updates the running ones.
+class BatchNorm2d : public Module {
+ public:
+  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "BatchNorm2d"; }
+  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+  double eps, momentum;
+};
+
+class ReLU : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "ReLU"; }
+};
+
+class MaxPool2d : public Module {
+ public:
+  MaxPool2d(Pair kernel_size, Pair stride, Pair padding = {0, 0}, Pair dilation = {1, 1},
+            bool ceil_mode = false);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "MaxPool2d"; }
+  Pair kernel_size, stride, padding, dilation;
+  bool ceil_mode;
+};
+
+class AdaptiveAvgPool2d : public Module {
+ public:
+  explicit AdaptiveAvgPool2d(Pair output_size) : output_size(output_size) {}
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "AdaptiveAvgPool2d"; }
+  Pair output_size;
+};
+
+// y = x W^T + b, weight [out, in]; kaiming_uniform(a=sqrt(5)) / uniform(+-1/sqrt(in)) init.
+class Linear : public Module {
+ public:
+  Linear(int64_t in_features, int64_t out_features, bool bias = true,
+         Generator& gen = default_generator());
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Linear"; }
+  Tensor weight, bias;
+};
+
+class Flatten : public Module {
+ public:
+  explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1) : start_dim(start_dim), end_dim(end_dim) {}
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Flatten"; }
+  int64_t start_dim, end_dim;
+};
+
+// Identity in eval mode (and so absent from traced graphs); in training mode it zeroes
+// elements with probability p and scales the rest by 1/(1-p).
+class Dropout : public Module {
+ public:
+  explicit Dropout(double p = 0.5, Generator& gen = default_generator());
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Dropout"; }
+  double p;
+
+ private:
+  Generator* gen_;
+};
+
+class Identity : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return x; }
+  std::string type_name() const override { return "Identity"; }
+};
+
+// Children named "0", "1", ... run in order.
+class Sequential : public Module {
+ public:
+  Sequential() = default;
+  explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
+  void push_back(std::shared_ptr<Module> module);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Sequential"; }
+  size_t size() const { return modules_.size(); }
+
+ private:
+  std::vector<std::shared_ptr<Module>> modules_;
+};
+
+}  // namespace flowonnx::nn

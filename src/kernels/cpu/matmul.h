@@ -1,0 +1,24 @@
+// Matrix products with numpy matmul semantics: rank >= 1 operands, leading (batch) dims
+// broadcast, optional transposes of the last two dims, and a scalar alpha.
+// matmul uses oneDNN where it wins; matmul_reference is the naive oracle.
+#pragma once
+
+#include "tensor/tensor.h"
+
+namespace flowonnx::kernels {
+
+struct MatMulParams {
+  bool transpose_a = false;
+  bool transpose_b = false;
+  double alpha = 1.0;
+};
+
+// Throws InvalidArgument naming "matmul" and both shapes when inner dims disagree.
+Shape matmul_output_shape(const Shape& a, const Shape& b, const MatMulParams& params);
+void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor& y);
+void matmul_reference(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor& y);
+
+// y[.., out] = x[.., in] . w[out, in]^T + bias[out] (bias may be undefined); torch.nn.Linear.
+void linear(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor& y);
+
+}  // namespace flowonnx::kernels

@@ -1,0 +1,71 @@
+// Hand-computed cases of the framework ops (the numbers are worked out in the comments).
+#include <gtest/gtest.h>
+
+#include "flow/functional.h"
+#include "flow/op_registry.h"
+
+namespace flowonnx::functional {
+namespace {
+
+std::vector<double> values(const Tensor& t) { return t.to_double_vector(); }
+
+Tensor iota(const Shape& shape) {
+  Tensor t(shape);
+  for (int64_t i = 0; i < t.num_elements(); ++i) t.data<float>()[i] = static_cast<float>(i + 1);
+  return t;
+}
+
+TEST(FunctionalTest, TinyConvWithPadding) {
+  // x = 1..9 (3x3), w = [[1,0],[0,-1]], padding 1: out[i][j] = xp[i][j] - xp[i+1][j+1].
+  Tensor w = Tensor::from_vector<float>({1, 1, 2, 2}, {1, 0, 0, -1});
+  Tensor y = conv2d(iota({1, 1, 3, 3}), w, {1, 1}, {1, 1});
+  EXPECT_EQ(y.shape(), (Shape{1, 1, 4, 4}));
+  EXPECT_EQ(values(y), (std::vector<double>{-1, -2, -3, 0, -4, -4, -4, 3, -7, -4, -4, 6, 0, 7, 8, 9}));
+}
+
+TEST(FunctionalTest, TinyBatchNorm) {
+  // ch0: (x - 1) / sqrt(4) * 2 + 0 ; ch1: (x - 2) / sqrt(0.25) * 1 + 1
+  Tensor x = Tensor::from_vector<float>({1, 2, 1, 2}, {1, 2, 3, 4});
+  Tensor mean = Tensor::from_vector<float>({2}, {1, 2});
+  Tensor var = Tensor::from_vector<float>({2}, {4, 0.25});
+  Tensor gamma = Tensor::from_vector<float>({2}, {2, 1});
+  Tensor beta = Tensor::from_vector<float>({2}, {0, 1});
+  std::vector<double> y = values(normalization(x, mean, var, gamma, beta, 0.0, false));
+  std::vector<double> expected{0, 1, 3, 5};
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(y[i], expected[i], 1e-6);
+}
+
+TEST(FunctionalTest, TinyPools) {
+  EXPECT_EQ(values(max_pool_2d(iota({1, 1, 4, 4}), {2, 2}, {2, 2}, {0, 0})),
+            (std::vector<double>{6, 8, 14, 16}));
+  // ceil_mode keeps the partial last window: 3x3 input, k2 s2 -> 2x2.
+  EXPECT_EQ(values(max_pool_2d(iota({1, 1, 3, 3}), {2, 2}, {2, 2}, {0, 0}, {1, 1}, true)),
+            (std::vector<double>{5, 6, 8, 9}));
+  Tensor ones = Tensor::full({1, 1, 3, 3}, 1.0);
+  // 3x3 window, padding 1: a corner sees 4 real ones of 9 positions.
+  EXPECT_NEAR(values(avg_pool_2d(ones, {3, 3}, {1, 1}, {1, 1}, false, true))[0], 4.0 / 9, 1e-6);
+  EXPECT_NEAR(values(avg_pool_2d(ones, {3, 3}, {1, 1}, {1, 1}, false, false))[0], 1.0, 1e-6);
+  EXPECT_EQ(values(adaptive_avg_pool2d(iota({1, 1, 3, 3}), {1, 1})), (std::vector<double>{5}));
+}
+
+TEST(FunctionalTest, TinyLinearAndResidual) {
+  Tensor x = Tensor::from_vector<float>({1, 2}, {1, 2});
+  Tensor w = Tensor::from_vector<float>({2, 2}, {1, 1, 2, -1});
+  Tensor b = Tensor::from_vector<float>({2}, {0.5, 0});
+  EXPECT_EQ(values(linear(x, w, b)), (std::vector<double>{3.5, 0}));
+  EXPECT_EQ(values(relu(add_n({x, Tensor::from_vector<float>({1, 2}, {-3, 1})}))), (std::vector<double>{0, 3}));
+  EXPECT_EQ(values(flatten(iota({2, 3, 1, 1}), 1)), values(iota({2, 3})));
+  EXPECT_EQ(flatten(iota({2, 3, 1, 1}), 1).shape(), (Shape{2, 3}));
+}
+
+TEST(FunctionalTest, EveryRegisteredOpHasOneFlowName) {
+  std::vector<std::string> expected{"adaptive_avg_pool2d", "add_n", "avg_pool_2d", "bias_add",
+                                    "broadcast_add", "broadcast_div", "broadcast_matmul",
+                                    "broadcast_mul", "broadcast_sub", "concat", "conv2d", "flatten",
+                                    "matmul", "max_pool_2d", "normalization", "relu", "reshape",
+                                    "softmax", "transpose"};
+  EXPECT_EQ(flow::OpRegistry::global().names(), expected);
+}
+
+}  // namespace
+}  // namespace flowonnx::functional

@@ -1,0 +1,29 @@
+// flowonnx: the command-line front end. Exit codes (DESIGN.md §5): 0 success, 1 error,
+// 2 usage error, 3 numerical check failed. Errors go to stderr as "error: ...".
+#include <cstdio>
+#include <exception>
+
+#include "base/error.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"flowonnx: build models, export them to ONNX, check, simplify and run them"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "flowonnx 0.1.0");
+  flowonnx::cli::add_models_command(app);
+  flowonnx::cli::add_init_command(app);
+  flowonnx::cli::add_infer_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const flowonnx::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
