@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <system_error>
 #include <vector>
 
@@ -45,14 +46,20 @@ StateDict load_pickle_layout(const fs::path& folder) {
   return state_dict;
 }
 
+// `visited` holds the real path of every folder walked, so symlinks cannot make the walk loop or
+// blow up (two links to the parent would otherwise mean 2^depth visits).
 void load_legacy_folder(const fs::path& root, const fs::path& folder, const std::string& prefix,
-                        int depth, StateDict& state_dict) {
+                        int depth, std::set<fs::path>& visited, StateDict& state_dict) {
   if (depth > kMaxFolderDepth)
-    fail(ErrorCode::InvalidModel, "{}: folders nested deeper than {} levels", folder.string(), kMaxFolderDepth);
+    fail(ErrorCode::InvalidModel, "{}: folders nested deeper than {} levels", folder.string(),
+         kMaxFolderDepth);
   std::error_code ec;
+  if (!visited.insert(fs::weakly_canonical(folder, ec)).second)
+    fail(ErrorCode::InvalidModel, "{}: folder reached twice through symbolic links",
+         folder.string());
   std::vector<fs::path> children;
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_directory(ec)) children.push_back(it->path());
+    if (std::error_code entry_ec; it->is_directory(entry_ec)) children.push_back(it->path());
   if (ec) fail(ErrorCode::IoError, "{}: cannot list folder: {}", folder.string(), ec.message());
   std::sort(children.begin(), children.end());
   for (const fs::path& child : children) {
@@ -61,17 +68,19 @@ void load_legacy_folder(const fs::path& root, const fs::path& folder, const std:
     std::string key = prefix.empty() ? name : prefix + "." + name;
     if (path_exists(child / "out") || path_exists(child / "meta")) {
       if (state_dict.count(key))
-        fail(ErrorCode::InvalidModel, "{}: two tensors flatten to the key '{}'", child.string(), key);
+        fail(ErrorCode::InvalidModel, "{}: two tensors flatten to the key '{}'", child.string(),
+             key);
       state_dict.emplace(key, checkpoint::read_tensor_folder(root, child, key));
     } else {
-      load_legacy_folder(root, child, key, depth + 1, state_dict);
+      load_legacy_folder(root, child, key, depth + 1, visited, state_dict);
     }
   }
 }
 
 StateDict load_legacy_layout(const fs::path& folder) {
   StateDict state_dict;
-  load_legacy_folder(folder, folder, "", 0, state_dict);
+  std::set<fs::path> visited;
+  load_legacy_folder(folder, folder, "", 0, visited, state_dict);
   if (!path_exists(folder / kSnapshotDone)) {
     if (state_dict.empty())
       fail(ErrorCode::InvalidModel,
@@ -104,15 +113,19 @@ void check_replaceable(const fs::path& target) {
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(target, ec))) return;
   if (!fs::is_directory(target, ec))
-    fail(ErrorCode::IoError, "{}: exists and is not a folder; refusing to replace it", target.string());
-  if (fs::is_empty(target, ec) || path_exists(target / kSnapshotDone) || path_exists(target / kPickledData)) return;
+    fail(ErrorCode::IoError, "{}: exists and is not a folder; refusing to replace it",
+         target.string());
+  if (fs::is_empty(target, ec) || path_exists(target / kSnapshotDone) ||
+      path_exists(target / kPickledData))
+    return;
   fail(ErrorCode::IoError, "{}: exists and is not a OneFlow checkpoint; refusing to replace it",
        target.string());
 }
 
 fs::path sibling_name(const fs::path& target, std::string_view tag) {
   std::random_device entropy;
-  return target.parent_path() / fmt::format(".{}.{}{:08x}", target.filename().string(), tag, entropy());
+  return target.parent_path() /
+         fmt::format(".{}.{}{:08x}", target.filename().string(), tag, entropy());
 }
 
 }  // namespace
@@ -135,7 +148,8 @@ void save(const StateDict& state_dict, const fs::path& folder) {
   fs::path target = folder.lexically_normal();
   if (target.filename().empty()) target = target.parent_path();  // "ckpt/" -> "ckpt"
   if (target.empty() || target.filename() == "." || target.filename() == "..")
-    fail(ErrorCode::InvalidArgument, "save: '{}' does not name a folder to create", folder.string());
+    fail(ErrorCode::InvalidArgument, "save: '{}' does not name a folder to create",
+         folder.string());
   if (!target.has_parent_path()) target = fs::path(".") / target;
   std::error_code ec;
   if (!fs::is_directory(target.parent_path(), ec))
@@ -151,27 +165,35 @@ void save(const StateDict& state_dict, const fs::path& folder) {
     for (const auto& [key, tensor] : state_dict) {
       fs::path tensor_folder = temporary / key;
       if (!fs::create_directory(tensor_folder, ec) || ec)
-        fail(ErrorCode::IoError, "{}: cannot create folder: {}", tensor_folder.string(), ec.message());
+        fail(ErrorCode::IoError, "{}: cannot create folder: {}", tensor_folder.string(),
+             ec.message());
       checkpoint::write_tensor_folder(tensor_folder, tensor);
     }
     write_file_atomically(temporary / kSnapshotDone, [](std::ostream&) {});  // written last
 
     if (!fs::exists(fs::symlink_status(target, ec))) {
       fs::rename(temporary, target, ec);
-      if (ec) fail(ErrorCode::IoError, "{}: cannot move the new checkpoint in place: {}", target.string(), ec.message());
+      if (ec)
+        fail(ErrorCode::IoError, "{}: cannot move the new checkpoint in place: {}", target.string(),
+             ec.message());
       return;
     }
     fs::path old = sibling_name(target, "old");
     fs::rename(target, old, ec);
-    if (ec) fail(ErrorCode::IoError, "{}: cannot move the old checkpoint aside: {}", target.string(), ec.message());
+    if (ec)
+      fail(ErrorCode::IoError, "{}: cannot move the old checkpoint aside: {}", target.string(),
+           ec.message());
     fs::rename(temporary, target, ec);
     if (ec) {
       std::error_code restore_ec;
       fs::rename(old, target, restore_ec);
-      fail(ErrorCode::IoError, "{}: cannot move the new checkpoint in place: {}", target.string(), ec.message());
+      fail(ErrorCode::IoError, "{}: cannot move the new checkpoint in place: {}", target.string(),
+           ec.message());
     }
     fs::remove_all(old, ec);
-    if (ec) log_warning("{}: could not delete the previous checkpoint at {}: {}", target.string(), old.string(), ec.message());
+    if (ec)
+      log_warning("{}: could not delete the previous checkpoint at {}: {}", target.string(),
+                  old.string(), ec.message());
   } catch (...) {
     fs::remove_all(temporary, ec);
     throw;

@@ -19,9 +19,9 @@ static_assert(std::endian::native == std::endian::little,
               "npy io assumes a little-endian host ('=' and native data)");
 
 constexpr std::string_view kMagic = "\x93NUMPY";
-constexpr size_t kAlignment = 64;                 // numpy >= 1.9 aligns the data to 64 bytes
+constexpr size_t kAlignment = 64;                    // numpy >= 1.9 aligns the data to 64 bytes
 constexpr size_t kMaxHeaderBytes = size_t{1} << 20;  // a real header is < 200 bytes
-constexpr int kGrowthAxisMaxDigits = 21;          // numpy's spare room after the header dict
+constexpr int kGrowthAxisMaxDigits = 21;             // numpy's spare room after the header dict
 
 // (kind, itemsize) -> DType, the one table both directions use.
 struct NpyType {
@@ -60,7 +60,8 @@ DType dtype_for_descr(const std::string& descr, const std::string& source) {
     if (type.kind != kind || type.itemsize != itemsize) continue;
     // Byte order only matters for multi-byte items; '=' is native, which is little-endian here.
     if (order == '>' && itemsize > 1)
-      return unsupported(" (big-endian data; convert with arr.astype(arr.dtype.newbyteorder('<')))");
+      return unsupported(
+          " (big-endian data; convert with arr.astype(arr.dtype.newbyteorder('<')))");
     return type.dtype;
   }
   return unsupported(" (flowonnx reads float16/32/64, int8/16/32/64, uint8 and bool)");
@@ -82,7 +83,8 @@ class HeaderLexer {
     while (pos_ < text_.size() && is_space(text_[pos_])) ++pos_;
     if (pos_ == text_.size()) return {Kind::End, ""};
     char c = text_[pos_];
-    if (c != '\0' && std::strchr("{}():,[]", c)) return {Kind::Punct, std::string(1, text_[pos_++])};
+    if (c != '\0' && std::strchr("{}():,[]", c))
+      return {Kind::Punct, std::string(1, text_[pos_++])};
     if (c == '\'' || c == '"') {
       size_t close = text_.find(c, pos_ + 1);
       if (close == std::string_view::npos) malformed("unterminated string");
@@ -214,8 +216,9 @@ Tensor parse_npy(std::string_view bytes, const std::string& source) {
   int major = static_cast<unsigned char>(bytes[6]);
   int minor = static_cast<unsigned char>(bytes[7]);
   if (minor != 0 || major < 1 || major > 3)
-    fail(ErrorCode::InvalidModel, "{}: unsupported npy format version {}.{} (supported: 1.0, 2.0, 3.0)",
-         source, major, minor);
+    fail(ErrorCode::InvalidModel,
+         "{}: unsupported npy format version {}.{} (supported: 1.0, 2.0, 3.0)", source, major,
+         minor);
   size_t length_width = major == 1 ? 2 : 4;
   size_t header_start = 8 + length_width;
   if (bytes.size() < header_start)
@@ -246,7 +249,8 @@ Tensor parse_npy(std::string_view bytes, const std::string& source) {
          shape_to_string(header.shape), expected, actual);
 
   Tensor tensor(header.shape, dtype);
-  if (expected) std::memcpy(tensor.raw_data(), bytes.data() + header_start + header_length, expected);
+  if (expected)
+    std::memcpy(tensor.raw_data(), bytes.data() + header_start + header_length, expected);
   if (dtype == DType::Bool) {  // bytes other than 0/1 are not valid C++ bools
     auto* data = static_cast<uint8_t*>(tensor.raw_data());
     for (size_t i = 0; i < expected; ++i) data[i] = data[i] != 0;

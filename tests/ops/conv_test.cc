@@ -73,8 +73,9 @@ TEST(Conv2d, HandComputed3x3) {
 }
 
 TEST(Conv2d, OutputShape) {
-  EXPECT_EQ(conv2d_output_shape({1, 3, 224, 224}, {64, 3, 7, 7}, make_params(2, 1, {3, 3}, {3, 3}, 1)),
-            (Shape{1, 64, 112, 112}));
+  EXPECT_EQ(
+      conv2d_output_shape({1, 3, 224, 224}, {64, 3, 7, 7}, make_params(2, 1, {3, 3}, {3, 3}, 1)),
+      (Shape{1, 64, 112, 112}));
   EXPECT_EQ(conv2d_output_shape({2, 4, 10, 9}, {6, 2, 3, 3}, make_params(3, 2, {1, 0}, {2, 1}, 2)),
             (Shape{2, 6, 3, 2}));
 }
@@ -127,8 +128,9 @@ TEST(Conv2d, ZeroBatchIsEmpty) {
 TEST(Conv2d, RejectsMismatchedChannels) {
   const Tensor x = Tensor::zeros({1, 3, 8, 8}), w = Tensor::zeros({4, 2, 3, 3});
   Tensor y({1, 4, 6, 6});
-  expect_error([&] { conv2d(x, w, Tensor(), {}, y); }, ErrorCode::InvalidArgument,
-               "conv2d: input [1,3,8,8] has 3 channels but weight [4,2,3,3] with groups=1 expects 2");
+  expect_error(
+      [&] { conv2d(x, w, Tensor(), {}, y); }, ErrorCode::InvalidArgument,
+      "conv2d: input [1,3,8,8] has 3 channels but weight [4,2,3,3] with groups=1 expects 2");
   expect_error([&] { conv2d_reference(x, w, Tensor(), {}, y); }, ErrorCode::InvalidArgument,
                "expects 2");
 }
@@ -155,17 +157,29 @@ TEST(Conv2d, RejectsBadArguments) {
   bad_stride.strides = {0, 1};
   expect_error([&] { conv2d(x, w, Tensor(), bad_stride, y); }, ErrorCode::InvalidArgument,
                "strides=[0,1]");
-  expect_error([&] { conv2d(Tensor::zeros({1, 4, 8}), w, Tensor(), grouped, y); },
-               ErrorCode::InvalidArgument, "must be rank 4");
+  expect_error(
+      [&] {
+        conv2d(Tensor::zeros({1, 4, 8}), w, Tensor(), grouped, y);
+      },
+      ErrorCode::InvalidArgument, "must be rank 4");
   expect_error([&] { conv2d(x.to(DType::Float64), w, Tensor(), grouped, y); },
                ErrorCode::InvalidArgument, "must be float32");
   expect_error([&] { conv2d(Tensor(), w, Tensor(), grouped, y); }, ErrorCode::InvalidArgument,
                "undefined");
-  expect_error([&] { conv2d(Tensor::zeros({1, 2, 2, 2}), Tensor::zeros({1, 2, 3, 3}), Tensor(), {}, y); },
-               ErrorCode::InvalidArgument, "exceeds padded input size");
-  expect_error([&] { Tensor self = Tensor::zeros({1, 4, 8, 8}); Conv2dParams p; p.pads_begin = {1, 1};
-                     p.pads_end = {1, 1}; conv2d(self, Tensor::zeros({4, 4, 3, 3}), Tensor(), p, self); },
-               ErrorCode::InvalidArgument, "shares storage");
+  expect_error(
+      [&] {
+        conv2d(Tensor::zeros({1, 2, 2, 2}), Tensor::zeros({1, 2, 3, 3}), Tensor(), {}, y);
+      },
+      ErrorCode::InvalidArgument, "exceeds padded input size");
+  expect_error(
+      [&] {
+        Tensor self = Tensor::zeros({1, 4, 8, 8});
+        Conv2dParams p;
+        p.pads_begin = {1, 1};
+        p.pads_end = {1, 1};
+        conv2d(self, Tensor::zeros({4, 4, 3, 3}), Tensor(), p, self);
+      },
+      ErrorCode::InvalidArgument, "shares storage");
 }
 
 }  // namespace

@@ -74,18 +74,34 @@ TEST(MatMul, EmptyInnerDimGivesZeros) {
 
 TEST(MatMul, RejectsBadShapes) {
   Tensor y({3, 5});
-  expect_error([&] { matmul(Tensor::zeros({3, 4}), Tensor::zeros({5, 5}), {}, y); },
-               ErrorCode::InvalidArgument, "matmul: inner dims disagree: a [3,4] gives K=4 but b [5,5] gives K=5");
+  expect_error(
+      [&] {
+        matmul(Tensor::zeros({3, 4}), Tensor::zeros({5, 5}), {}, y);
+      },
+      ErrorCode::InvalidArgument,
+      "matmul: inner dims disagree: a [3,4] gives K=4 but b [5,5] gives K=5");
   Tensor y3({2, 3, 5});
-  expect_error([&] { matmul(Tensor::zeros({2, 3, 4}), Tensor::zeros({3, 4, 5}), {}, y3); },
-               ErrorCode::InvalidArgument, "batch dims of a [2,3,4] and b [3,4,5] do not broadcast");
+  expect_error(
+      [&] {
+        matmul(Tensor::zeros({2, 3, 4}), Tensor::zeros({3, 4, 5}), {}, y3);
+      },
+      ErrorCode::InvalidArgument, "batch dims of a [2,3,4] and b [3,4,5] do not broadcast");
   Tensor wrong({5, 3});
-  expect_error([&] { matmul(Tensor::zeros({3, 4}), Tensor::zeros({4, 5}), {}, wrong); },
-               ErrorCode::InvalidArgument, "output y is float32[5,3] but the inputs give float32[3,5]");
-  expect_error([&] { matmul(Tensor::zeros({}), Tensor::zeros({4, 5}), {}, y); },
-               ErrorCode::InvalidArgument, "rank >= 1");
-  expect_error([&] { matmul(Tensor::zeros({3, 4}, DType::Int32), Tensor::zeros({4, 5}), {}, y); },
-               ErrorCode::InvalidArgument, "must be float32");
+  expect_error(
+      [&] {
+        matmul(Tensor::zeros({3, 4}), Tensor::zeros({4, 5}), {}, wrong);
+      },
+      ErrorCode::InvalidArgument, "output y is float32[5,3] but the inputs give float32[3,5]");
+  expect_error(
+      [&] {
+        matmul(Tensor::zeros({}), Tensor::zeros({4, 5}), {}, y);
+      },
+      ErrorCode::InvalidArgument, "rank >= 1");
+  expect_error(
+      [&] {
+        matmul(Tensor::zeros({3, 4}, DType::Int32), Tensor::zeros({4, 5}), {}, y);
+      },
+      ErrorCode::InvalidArgument, "must be float32");
 }
 
 TEST(Linear, MatchesMatMulPlusBias) {
@@ -112,10 +128,16 @@ TEST(Linear, MatchesMatMulPlusBias) {
 
 TEST(Linear, RejectsBadShapes) {
   Tensor y({2, 5});
-  expect_error([&] { linear(Tensor::zeros({2, 7}), Tensor::zeros({5, 6}), Tensor(), y); },
-               ErrorCode::InvalidArgument, "linear: input [2,7] and weight [5,6] do not match");
-  expect_error([&] { linear(Tensor::zeros({2, 7}), Tensor::zeros({5, 7}), Tensor::zeros({4}), y); },
-               ErrorCode::InvalidArgument, "bias [4] must be [5]");
+  expect_error(
+      [&] {
+        linear(Tensor::zeros({2, 7}), Tensor::zeros({5, 6}), Tensor(), y);
+      },
+      ErrorCode::InvalidArgument, "linear: input [2,7] and weight [5,6] do not match");
+  expect_error(
+      [&] {
+        linear(Tensor::zeros({2, 7}), Tensor::zeros({5, 7}), Tensor::zeros({4}), y);
+      },
+      ErrorCode::InvalidArgument, "bias [4] must be [5]");
 }
 
 }  // namespace

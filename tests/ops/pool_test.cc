@@ -33,9 +33,9 @@ TEST(Pool2d, HandComputedPaddedAverage) {
   Tensor y({1, 1, 3, 3});
   p.count_include_pad = true;  // corner windows hold 4 real of 9 padded taps
   pool2d(PoolKind::Average, x, p, y);
-  EXPECT_TRUE(all_close(y, Tensor::from_vector<float>(
-                               {1, 1, 3, 3}, {4 / 9.f, 6 / 9.f, 4 / 9.f, 6 / 9.f, 1, 6 / 9.f,
-                                              4 / 9.f, 6 / 9.f, 4 / 9.f})));
+  EXPECT_TRUE(
+      all_close(y, Tensor::from_vector<float>({1, 1, 3, 3}, {4 / 9.f, 6 / 9.f, 4 / 9.f, 6 / 9.f, 1,
+                                                             6 / 9.f, 4 / 9.f, 6 / 9.f, 4 / 9.f})));
   p.count_include_pad = false;
   pool2d(PoolKind::Average, x, p, y);
   EXPECT_TRUE(all_close(y, Tensor::full({1, 1, 3, 3}, 1.0)));
@@ -130,8 +130,11 @@ TEST(Pool2d, RejectsBadArguments) {
                "pads must be smaller than the window extent");
   expect_error([&] { pool2d(PoolKind::Max, x, square(7, 1), y); }, ErrorCode::InvalidArgument,
                "exceeds padded input");
-  expect_error([&] { pool2d(PoolKind::Max, Tensor::zeros({2, 5, 5}), square(2, 2), y); },
-               ErrorCode::InvalidArgument, "pool2d: input [2,5,5] must be rank 4");
+  expect_error(
+      [&] {
+        pool2d(PoolKind::Max, Tensor::zeros({2, 5, 5}), square(2, 2), y);
+      },
+      ErrorCode::InvalidArgument, "pool2d: input [2,5,5] must be rank 4");
 }
 
 TEST(AdaptiveAvgPool2d, GlobalAverage) {
@@ -152,8 +155,11 @@ TEST(AdaptiveAvgPool2d, OverlappingBinsFollowPyTorch) {
 TEST(AdaptiveAvgPool2d, MatchesReference) {
   Generator gen(5);
   const std::vector<std::pair<Shape, std::pair<int64_t, int64_t>>> cases = {
-      {{2, 3, 7, 9}, {1, 1}}, {{1, 4, 13, 11}, {3, 5}}, {{2, 2, 5, 5}, {7, 7}},
-      {{1, 3, 8, 8}, {4, 4}}, {{1, 1, 10, 3}, {3, 2}}};
+      {{2, 3, 7, 9}, {1, 1}},
+      {{1, 4, 13, 11}, {3, 5}},
+      {{2, 2, 5, 5}, {7, 7}},
+      {{1, 3, 8, 8}, {4, 4}},
+      {{1, 1, 10, 3}, {3, 2}}};
   for (const auto& [shape, out] : cases) {
     const Tensor x = randn(shape, gen);
     Tensor fast({shape[0], shape[1], out.first, out.second});
@@ -170,7 +176,8 @@ TEST(AdaptiveAvgPool2d, RejectsBadOutput) {
   expect_error([&] { adaptive_avg_pool2d(x, wrong_channels); }, ErrorCode::InvalidArgument,
                "adaptive_avg_pool2d: output y [1,3,1,1] must be [1,2,outH,outW]");
   Tensor empty_out({1, 2, 0, 1});
-  expect_error([&] { adaptive_avg_pool2d(x, empty_out); }, ErrorCode::InvalidArgument, "outH,outW >= 1");
+  expect_error([&] { adaptive_avg_pool2d(x, empty_out); }, ErrorCode::InvalidArgument,
+               "outH,outW >= 1");
 }
 
 }  // namespace

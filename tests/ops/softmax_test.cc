@@ -14,7 +14,8 @@ TEST(Softmax, HandComputedAndStable) {
   Tensor y({2, 3});
   softmax(x, -1, y);
   const float e0 = 0.09003057f, e1 = 0.24472847f, e2 = 0.66524096f;
-  EXPECT_TRUE(all_close(y, Tensor::from_vector<float>({2, 3}, {e0, e1, e2, e0, e1, e2}), 1e-5, 1e-7));
+  EXPECT_TRUE(
+      all_close(y, Tensor::from_vector<float>({2, 3}, {e0, e1, e2, e0, e1, e2}), 1e-5, 1e-7));
 }
 
 TEST(Softmax, MatchesReferenceOnEveryAxis) {
@@ -34,10 +35,12 @@ TEST(Softmax, MatchesReferenceOnEveryAxis) {
 
 TEST(Softmax, RejectsBadAxis) {
   Tensor y({2, 3});
-  expect_error([&] { softmax(Tensor::zeros({2, 3}), 2, y); }, ErrorCode::InvalidArgument,
-               "softmax: axis 2 is out of range for rank 2");
-  expect_error([&] { softmax(Tensor::zeros({}), 0, y); }, ErrorCode::InvalidArgument,
-               "rank >= 1");
+  expect_error(
+      [&] {
+        softmax(Tensor::zeros({2, 3}), 2, y);
+      },
+      ErrorCode::InvalidArgument, "softmax: axis 2 is out of range for rank 2");
+  expect_error([&] { softmax(Tensor::zeros({}), 0, y); }, ErrorCode::InvalidArgument, "rank >= 1");
 }
 
 TEST(Threading, SetAndQueryThreadCount) {

@@ -31,8 +31,8 @@ inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& 
   if (bad == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
          << bad << " of " << a.size() << " elements differ (rtol " << rtol << ", atol " << atol
-         << "); first at flat index " << first << ": got " << a[first] << ", expected "
-         << e[first] << " (" << actual.describe() << ")";
+         << "); first at flat index " << first << ": got " << a[first] << ", expected " << e[first]
+         << " (" << actual.describe() << ")";
 }
 
 // Exact equality, for integer ops and data movement.

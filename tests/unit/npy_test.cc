@@ -1,12 +1,11 @@
 #include "tensor/npy.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include "base/error.h"
 
@@ -77,11 +76,13 @@ TEST(Npy, RoundTripEveryDtypeAndShape) {
 TEST(Npy, Float16BitPatternsSurvive) {
   // +0, -0, 1, -2, smallest subnormal, max, inf, -inf, a quiet NaN, a NaN with payload.
   std::vector<Float16> values;
-  for (uint16_t bits : {0x0000, 0x8000, 0x3C00, 0xC000, 0x0001, 0x7BFF, 0x7C00, 0xFC00, 0x7E00, 0x7C01})
+  for (uint16_t bits :
+       {0x0000, 0x8000, 0x3C00, 0xC000, 0x0001, 0x7BFF, 0x7C00, 0xFC00, 0x7E00, 0x7C01})
     values.push_back(Float16{bits});
   Tensor tensor = Tensor::from_vector<Float16>({10}, values);
   Tensor back = parse_npy(serialize_npy(tensor), "<memory>");
-  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i].bits, back.data<Float16>()[i].bits);
+  for (size_t i = 0; i < values.size(); ++i)
+    EXPECT_EQ(values[i].bits, back.data<Float16>()[i].bits);
 }
 
 TEST(Npy, WritesExactlyWhatNumpyWrites) {
@@ -104,8 +105,8 @@ TEST(Npy, WritesExactlyWhatNumpyWrites) {
   EXPECT_EQ(Shape{}, scalar.shape());
   EXPECT_EQ(-7, scalar.data<int64_t>()[0]);
   EXPECT_EQ(npy_bytes(1, scalar_header, raw<int64_t>({-7})), serialize_npy(scalar));
-  Tensor flags = parse_npy(
-      serialize_npy(Tensor::from_vector<bool>({3}, {true, false, true})), "<memory>");
+  Tensor flags =
+      parse_npy(serialize_npy(Tensor::from_vector<bool>({3}, {true, false, true})), "<memory>");
   EXPECT_NE(serialize_npy(flags).find("'descr': '|b1'"), std::string::npos);
   EXPECT_NE(serialize_npy(flags).find("'shape': (3,)"), std::string::npos);
 }
@@ -145,7 +146,9 @@ TEST(Npy, RefusesBadFiles) {
     return "{'descr': '" + descr + "', 'fortran_order': " + order + ", 'shape': " + shape + ", }\n";
   };
   std::string six_floats = raw<float>({0, 1, 2, 3, 4, 5});
-  auto parse = [](const std::string& bytes) { return [bytes] { parse_npy(bytes, "weights.npy"); }; };
+  auto parse = [](const std::string& bytes) {
+    return [bytes] { parse_npy(bytes, "weights.npy"); };
+  };
   const ErrorCode bad = ErrorCode::InvalidModel;
 
   expect_error(parse("PK\x03\x04 not numpy"), bad, "weights.npy: not an npy file (bad magic)");
@@ -156,23 +159,26 @@ TEST(Npy, RefusesBadFiles) {
   expect_error(parse(npy_bytes(1, header("<c8", "False", "(3,)"), six_floats)), bad, "'<c8'");
   expect_error(parse(npy_bytes(1, header(">f4", "False", "(6,)"), six_floats)), bad, "big-endian");
   expect_error(parse(npy_bytes(1, header("<U3", "False", "(2,)"), six_floats)), bad, "'<U3'");
-  expect_error(parse(npy_bytes(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,)}\n",
-                               six_floats)),
-               bad, "unsupported npy dtype");
+  expect_error(
+      parse(npy_bytes(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,)}\n",
+                      six_floats)),
+      bad, "unsupported npy dtype");
   expect_error(parse(npy_bytes(1, header("<f4", "False", "(2, 4)"), six_floats)), bad,
                "truncated npy data: float32 [2,4] expects 32 bytes, got 24");
   expect_error(parse(npy_bytes(1, header("<f4", "False", "(5,)"), six_floats)), bad,
                "extra bytes after the npy data: float32 [5] expects 20 bytes, got 24");
-  expect_error(parse(npy_bytes(1, header("<f4", "False", "(-1,)"), six_floats)), bad, "negative dim");
-  expect_error(parse(npy_bytes(1, header("<f4", "False", "(100000000, 100000000)"), six_floats)), bad,
-               "more than 2^36 elements");
+  expect_error(parse(npy_bytes(1, header("<f4", "False", "(-1,)"), six_floats)), bad,
+               "negative dim");
+  expect_error(parse(npy_bytes(1, header("<f4", "False", "(100000000, 100000000)"), six_floats)),
+               bad, "more than 2^36 elements");
   expect_error(parse(npy_bytes(1, header("<f4", "False", "(99999999999999999999,)"), six_floats)),
                bad, "bad integer");
   expect_error(parse(npy_bytes(1, "{'descr': '<f4', 'shape': (6,)}\n", six_floats)), bad,
                "needs 'descr', 'fortran_order' and 'shape'");
-  expect_error(parse(npy_bytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'x': 1}\n",
-                               six_floats)),
-               bad, "unexpected key 'x'");
+  expect_error(
+      parse(npy_bytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'x': 1}\n",
+                      six_floats)),
+      bad, "unexpected key 'x'");
   expect_error(parse(npy_bytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)} junk\n",
                                six_floats)),
                bad, "malformed npy header");
@@ -195,11 +201,11 @@ TEST(Npy, WriteAndReadFile) {
   // Exactly one file: no temporary left behind.
   EXPECT_EQ(1, std::distance(fs::directory_iterator(folder), fs::directory_iterator()));
   expect_error([&] { read_npy(folder / "missing.npy"); }, ErrorCode::IoError, "missing.npy");
-  {
-    std::ofstream(folder / "bad.npy") << "garbage";
-  }
-  expect_error([&] { read_npy(folder / "bad.npy"); }, ErrorCode::InvalidModel, "bad.npy: not an npy file");
-  expect_error([&] { write_npy(folder / "no_such_dir" / "y.npy", tensor); }, ErrorCode::IoError, "y.npy");
+  { std::ofstream(folder / "bad.npy") << "garbage"; }
+  expect_error([&] { read_npy(folder / "bad.npy"); }, ErrorCode::InvalidModel,
+               "bad.npy: not an npy file");
+  expect_error([&] { write_npy(folder / "no_such_dir" / "y.npy", tensor); }, ErrorCode::IoError,
+               "y.npy");
   fs::remove_all(folder);
 }
 

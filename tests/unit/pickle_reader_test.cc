@@ -34,6 +34,8 @@ const Value& item(const Value& value, size_t index) {
   return *value.items.at(index);
 }
 
+// Hand-assembled pickles read best one opcode per line, with its comment.
+// clang-format off
 TEST(PickleReader, Scalars) {
   // A protocol 2 tuple of every scalar opcode, wrapped in a list built with MARK ... LIST.
   std::string bytes =
@@ -160,8 +162,11 @@ TEST(PickleReader, GlobalsAndObjectsAreOnlyRecorded) {
   EXPECT_EQ("m.K", item(list, 2).object_class->text);
 }
 
+// clang-format on
+
 TEST(PickleReader, ReadsTheCheckpointFixtures) {
-  for (const char* name : {"pickle_nested_p2", "pickle_nested_p4", "pickle_flat_p2", "pickle_flat_p4"}) {
+  for (const char* name :
+       {"pickle_nested_p2", "pickle_nested_p4", "pickle_flat_p2", "pickle_flat_p4"}) {
     SCOPED_TRACE(name);
     std::string bytes = read_file(kFixtures / name / "pickled_data");
     Document document = parse(bytes, name);
@@ -173,19 +178,23 @@ TEST(PickleReader, ReadsTheCheckpointFixtures) {
   }
 }
 
+// clang-format off
 TEST(PickleReader, RefusesMalformedInput) {
   expect_error([] { parse("", "f.pkl"); }, "f.pkl: corrupt or unsupported pickle at byte 0");
   expect_error([] { parse("\x80\x02" "N"_b, "f.pkl"); }, "no STOP opcode");
   expect_error([] { parse("\x80\x02" "."_b, "f.pkl"); }, "at byte 2: stack underflow");
   expect_error([] { parse("\x80\x02" "(" "."_b, "f.pkl"); }, "stack underflow");
   expect_error([] { parse("\x80\x02" "h\x03" "."_b, "f.pkl"); }, "memo key 3 was never stored");
-  expect_error([] { parse("\x80\x02" "N" "\xff" "."_b, "f.pkl"); }, "at byte 3: unsupported opcode 0xff");
+  expect_error([] { parse("\x80\x02" "N" "\xff" "."_b, "f.pkl"); },
+               "at byte 3: unsupported opcode 0xff");
   expect_error([] { parse("\x80\x06" "N."_b, "f.pkl"); }, "pickle protocol 6");
-  expect_error([] { parse("\x80\x02" "X\xff\xff\xff\x7f" "ab."_b, "f.pkl"); }, "needs 2147483647 bytes, only 3 bytes left");
+  expect_error([] { parse("\x80\x02" "X\xff\xff\xff\x7f" "ab."_b, "f.pkl"); },
+               "needs 2147483647 bytes, only 3 bytes left");
   expect_error([] { parse("\x80\x02" "\x8d\xff\xff\xff\xff\xff\xff\xff\xff" "."_b, "f.pkl"); },
                "bytes left");
   expect_error([] { parse("\x80\x02" "N" "K\x01" "Q" "."_b, "f.pkl"); }, "persistent ids");
-  expect_error([] { parse("\x80\x02" "K\x01" "K\x02" "K\x03" "s" "."_b, "f.pkl"); }, "SETITEM on a int");
+  expect_error([] { parse("\x80\x02" "K\x01" "K\x02" "K\x03" "s" "."_b, "f.pkl"); },
+               "SETITEM on a int");
   expect_error([] { parse("\x80\x02" "N" "}" "b" "."_b, "f.pkl"); }, "BUILD on a None");
   expect_error([] { parse("\x80\x02" "u" "."_b, "f.pkl"); }, "no MARK");
   expect_error([] { parse("\x80\x02" "c" "os" "."_b, "f.pkl"); }, "unterminated text");
@@ -193,6 +202,8 @@ TEST(PickleReader, RefusesMalformedInput) {
   expect_error([] { parse("\x80\x04" "\x95\xff\x00\x00\x00\x00\x00\x00\x00" "N."_b, "f.pkl"); },
                "frame of 255 bytes past the end");
 }
+
+// clang-format on
 
 // Every truncation and every single-bit flip of a real checkpoint pickle either parses or throws
 // flowonnx::Error; nothing crashes, hangs or throws anything else.

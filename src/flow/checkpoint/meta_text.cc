@@ -21,17 +21,28 @@ struct DataTypeEntry {
   std::optional<DType> dtype;
 };
 constexpr DataTypeEntry kDataTypes[] = {
-    {"kInvalidDataType", 0, std::nullopt}, {"kChar", 1, DType::Int8},
-    {"kFloat", 2, DType::Float32},         {"kDouble", 3, DType::Float64},
-    {"kInt8", 4, DType::Int8},             {"kInt32", 5, DType::Int32},
-    {"kInt64", 6, DType::Int64},           {"kUInt8", 7, DType::UInt8},
-    {"kOFRecord", 8, std::nullopt},        {"kFloat16", 9, DType::Float16},
-    {"kTensorBuffer", 10, std::nullopt},   {"kBFloat16", 11, std::nullopt},
-    {"kBool", 12, DType::Bool},            {"kUInt16", 13, std::nullopt},
-    {"kUInt32", 14, std::nullopt},         {"kUInt64", 15, std::nullopt},
-    {"kUInt128", 16, std::nullopt},        {"kInt16", 17, DType::Int16},
-    {"kInt128", 18, std::nullopt},         {"kComplex32", 19, std::nullopt},
-    {"kComplex64", 20, std::nullopt},      {"kComplex128", 21, std::nullopt},
+    {"kInvalidDataType", 0, std::nullopt},
+    {"kChar", 1, DType::Int8},
+    {"kFloat", 2, DType::Float32},
+    {"kDouble", 3, DType::Float64},
+    {"kInt8", 4, DType::Int8},
+    {"kInt32", 5, DType::Int32},
+    {"kInt64", 6, DType::Int64},
+    {"kUInt8", 7, DType::UInt8},
+    {"kOFRecord", 8, std::nullopt},
+    {"kFloat16", 9, DType::Float16},
+    {"kTensorBuffer", 10, std::nullopt},
+    {"kBFloat16", 11, std::nullopt},
+    {"kBool", 12, DType::Bool},
+    {"kUInt16", 13, std::nullopt},
+    {"kUInt32", 14, std::nullopt},
+    {"kUInt64", 15, std::nullopt},
+    {"kUInt128", 16, std::nullopt},
+    {"kInt16", 17, DType::Int16},
+    {"kInt128", 18, std::nullopt},
+    {"kComplex32", 19, std::nullopt},
+    {"kComplex64", 20, std::nullopt},
+    {"kComplex128", 21, std::nullopt},
 };
 
 constexpr int kMaxNesting = 16;
@@ -48,7 +59,8 @@ struct Message {
 
 class TextProtoParser {
  public:
-  TextProtoParser(std::string_view text, const std::string& context) : text_(text), context_(context) {}
+  TextProtoParser(std::string_view text, const std::string& context)
+      : text_(text), context_(context) {}
 
   Message parse_all() {
     Message message = parse_fields(0, '\0');
@@ -57,7 +69,8 @@ class TextProtoParser {
 
  private:
   [[noreturn]] void malformed(const std::string& why) const {
-    fail(ErrorCode::InvalidModel, "{}: unparsable meta (text proto) at byte {}: {}", context_, pos_, why);
+    fail(ErrorCode::InvalidModel, "{}: unparsable meta (text proto) at byte {}: {}", context_, pos_,
+         why);
   }
 
   void skip_space() {
@@ -86,7 +99,8 @@ class TextProtoParser {
     return true;
   }
   static bool is_word_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '+';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' ||
+           c == '+';
   }
   std::string word() {
     skip_space();
@@ -119,7 +133,8 @@ class TextProtoParser {
       char open = peek();
       if (open == '{' || open == '<') {
         ++pos_;
-        Field field{name, "", std::make_unique<Message>(parse_fields(depth + 1, open == '{' ? '}' : '>'))};
+        Field field{name, "",
+                    std::make_unique<Message>(parse_fields(depth + 1, open == '{' ? '}' : '>'))};
         message.fields.push_back(std::move(field));
       } else if (!colon) {
         malformed(fmt::format("expected ':' or '{{' after '{}'", name));
@@ -153,7 +168,8 @@ int64_t parse_integer(const Field& field, const std::string& context) {
 
 Shape parse_dims(const Field& field, const std::string& context) {
   if (!field.message)
-    fail(ErrorCode::InvalidModel, "{}: meta field '{}' must be a message {{ dim: .. }}", context, field.name);
+    fail(ErrorCode::InvalidModel, "{}: meta field '{}' must be a message {{ dim: .. }}", context,
+         field.name);
   Shape dims;
   for (const Field& dim : field.message->fields) {
     if (dim.name != "dim") continue;
@@ -197,8 +213,7 @@ VariableMeta parse_variable_meta(std::string_view text, const std::string& key,
       stride = parse_dims(field, context);
     }
   }
-  if (!have_data_type)
-    fail(ErrorCode::InvalidModel, "{}: meta has no data_type", context);
+  if (!have_data_type) fail(ErrorCode::InvalidModel, "{}: meta has no data_type", context);
   try {
     num_elements(meta.shape);
   } catch (const Error& error) {

@@ -17,7 +17,8 @@ const Value* state_of(const Value& value) {
   if (value.kind == ValueKind::Dict) return &value;
   if (value.kind != ValueKind::Object || !value.object_state) return nullptr;
   const Value* state = value.object_state;
-  if (state->kind == ValueKind::Tuple && !state->items.empty()) state = state->items[0];  // (dict, slots)
+  if (state->kind == ValueKind::Tuple && !state->items.empty())
+    state = state->items[0];  // (dict, slots)
   return state->kind == ValueKind::Dict ? state : nullptr;
 }
 
@@ -38,8 +39,9 @@ bool is_inline_tensor(const Value& value) {
 std::string key_text(const Value& key, const std::string& source, const std::string& prefix) {
   if (key.kind == ValueKind::String) return key.text;
   if (key.kind == ValueKind::Int) return std::to_string(key.integer);
-  fail(ErrorCode::InvalidModel, "{}: dict under '{}' has a {} key; only str and int keys name tensors",
-       source, prefix, pickle::value_kind_name(key.kind));
+  fail(ErrorCode::InvalidModel,
+       "{}: dict under '{}' has a {} key; only str and int keys name tensors", source, prefix,
+       pickle::value_kind_name(key.kind));
 }
 
 class Flattener {
@@ -51,7 +53,8 @@ class Flattener {
       fail(ErrorCode::InvalidModel, "{}: objects nested deeper than {} levels (or cyclic) at '{}'",
            source_, kMaxDepth, key);
     if (const Value* path = tensor_path(value)) {
-      if (key.empty()) fail(ErrorCode::InvalidModel, "{}: the data is a single tensor, not a dict", source_);
+      if (key.empty())
+        fail(ErrorCode::InvalidModel, "{}: the data is a single tensor, not a dict", source_);
       if (!paths_.emplace(key, path->text).second)
         fail(ErrorCode::InvalidModel, "{}: two tensors flatten to the key '{}'", source_, key);
       return;
@@ -63,7 +66,8 @@ class Flattener {
            source_, key);
     auto child_key = [&](const std::string& name) { return key.empty() ? name : key + "." + name; };
     // Dicts, and objects built by SETITEMS (collections.OrderedDict, the type of state_dict()).
-    for (const auto& [k, v] : value.entries) walk(*v, child_key(key_text(*k, source_, key)), depth + 1);
+    for (const auto& [k, v] : value.entries)
+      walk(*v, child_key(key_text(*k, source_, key)), depth + 1);
     if (value.kind == ValueKind::List || value.kind == ValueKind::Tuple) {
       for (size_t i = 0; i < value.items.size(); ++i)
         walk(*value.items[i], child_key(std::to_string(i)), depth + 1);
@@ -84,8 +88,9 @@ std::map<std::string, std::string> read_pickled_tensor_paths(std::string_view by
   pickle::Document document = pickle::parse(bytes, source);
   const Value& root = document.root();
   if (root.kind != ValueKind::Dict)
-    fail(ErrorCode::InvalidModel, "{}: expected a dict {{'protocol_version': 1, 'data': ...}}, found a {}",
-         source, pickle::value_kind_name(root.kind));
+    fail(ErrorCode::InvalidModel,
+         "{}: expected a dict {{'protocol_version': 1, 'data': ...}}, found a {}", source,
+         pickle::value_kind_name(root.kind));
   const Value* version = root.find("protocol_version");
   if (!version || version->kind != ValueKind::Int)
     fail(ErrorCode::InvalidModel, "{}: the top dict has no integer 'protocol_version'", source);

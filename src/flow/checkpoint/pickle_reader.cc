@@ -11,19 +11,32 @@ namespace flowonnx::pickle {
 
 const char* value_kind_name(ValueKind kind) {
   switch (kind) {
-    case ValueKind::None: return "None";
-    case ValueKind::Bool: return "bool";
-    case ValueKind::Int: return "int";
-    case ValueKind::BigInt: return "int (beyond 64 bits)";
-    case ValueKind::Float: return "float";
-    case ValueKind::String: return "str";
-    case ValueKind::Bytes: return "bytes";
-    case ValueKind::List: return "list";
-    case ValueKind::Tuple: return "tuple";
-    case ValueKind::Dict: return "dict";
-    case ValueKind::Set: return "set";
-    case ValueKind::Global: return "global";
-    case ValueKind::Object: return "object";
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Bool:
+      return "bool";
+    case ValueKind::Int:
+      return "int";
+    case ValueKind::BigInt:
+      return "int (beyond 64 bits)";
+    case ValueKind::Float:
+      return "float";
+    case ValueKind::String:
+      return "str";
+    case ValueKind::Bytes:
+      return "bytes";
+    case ValueKind::List:
+      return "list";
+    case ValueKind::Tuple:
+      return "tuple";
+    case ValueKind::Dict:
+      return "dict";
+    case ValueKind::Set:
+      return "set";
+    case ValueKind::Global:
+      return "global";
+    case ValueKind::Object:
+      return "object";
   }
   return "?";
 }
@@ -190,19 +203,30 @@ void Machine::step(uint8_t opcode) {
     }
     case 0x95: {  // FRAME: a buffering hint; its length must still fit in the data
       uint64_t length = read_unsigned(8);
-      if (length > bytes_.size() - pos_) corrupt(fmt::format("frame of {} bytes past the end", length));
+      if (length > bytes_.size() - pos_)
+        corrupt(fmt::format("frame of {} bytes past the end", length));
       return;
     }
-    case '(': marks_.push_back(stack_.size()); return;  // MARK
+    case '(':
+      marks_.push_back(stack_.size());
+      return;  // MARK
     case '0':  // POP (of an item, or of an empty MARK)
-      if (stack_.size() > mark_base()) stack_.pop_back();
-      else pop_mark();
+      if (stack_.size() > mark_base())
+        stack_.pop_back();
+      else
+        pop_mark();
       return;
-    case '1': pop_mark(); return;  // POP_MARK
-    case '2': push(top()); return;  // DUP
+    case '1':
+      pop_mark();
+      return;  // POP_MARK
+    case '2':
+      push(top());
+      return;  // DUP
 
     // scalars
-    case 'N': push(make(ValueKind::None)); return;
+    case 'N':
+      push(make(ValueKind::None));
+      return;
     case 0x88:
     case 0x89: {  // NEWTRUE, NEWFALSE
       Value* value = make(ValueKind::Bool);
@@ -210,11 +234,19 @@ void Machine::step(uint8_t opcode) {
       push(value);
       return;
     }
-    case 'J': push(make_int(static_cast<int32_t>(read_unsigned(4)))); return;  // BININT
-    case 'K': push(make_int(static_cast<int64_t>(read_unsigned(1)))); return;  // BININT1
-    case 'M': push(make_int(static_cast<int64_t>(read_unsigned(2)))); return;  // BININT2
-    case 0x8a: push(make_long(take(read_unsigned(1)))); return;               // LONG1
-    case 0x8b: {                                                              // LONG4
+    case 'J':
+      push(make_int(static_cast<int32_t>(read_unsigned(4))));
+      return;  // BININT
+    case 'K':
+      push(make_int(static_cast<int64_t>(read_unsigned(1))));
+      return;  // BININT1
+    case 'M':
+      push(make_int(static_cast<int64_t>(read_unsigned(2))));
+      return;  // BININT2
+    case 0x8a:
+      push(make_long(take(read_unsigned(1))));
+      return;     // LONG1
+    case 0x8b: {  // LONG4
       int32_t length = static_cast<int32_t>(read_unsigned(4));
       if (length < 0) corrupt("negative LONG4 length");
       push(make_long(take(static_cast<uint64_t>(length))));
@@ -256,37 +288,65 @@ void Machine::step(uint8_t opcode) {
     }
 
     // strings and bytes (payloads are kept as raw bytes)
-    case 0x8c: push(make_text(ValueKind::String, take(read_unsigned(1)))); return;  // SHORT_BINUNICODE
-    case 'X': push(make_text(ValueKind::String, take(read_unsigned(4)))); return;   // BINUNICODE
-    case 0x8d: push(make_text(ValueKind::String, take(read_unsigned(8)))); return;  // BINUNICODE8
-    case 'U': push(make_text(ValueKind::String, take(read_unsigned(1)))); return;   // SHORT_BINSTRING
-    case 'T': {                                                                     // BINSTRING
+    case 0x8c:
+      push(make_text(ValueKind::String, take(read_unsigned(1))));
+      return;  // SHORT_BINUNICODE
+    case 'X':
+      push(make_text(ValueKind::String, take(read_unsigned(4))));
+      return;  // BINUNICODE
+    case 0x8d:
+      push(make_text(ValueKind::String, take(read_unsigned(8))));
+      return;  // BINUNICODE8
+    case 'U':
+      push(make_text(ValueKind::String, take(read_unsigned(1))));
+      return;    // SHORT_BINSTRING
+    case 'T': {  // BINSTRING
       int32_t length = static_cast<int32_t>(read_unsigned(4));
       if (length < 0) corrupt("negative BINSTRING length");
       push(make_text(ValueKind::String, take(static_cast<uint64_t>(length))));
       return;
     }
-    case 'C': push(make_text(ValueKind::Bytes, take(read_unsigned(1)))); return;    // SHORT_BINBYTES
-    case 'B': push(make_text(ValueKind::Bytes, take(read_unsigned(4)))); return;    // BINBYTES
-    case 0x8e:                                                                      // BINBYTES8
-    case 0x96: push(make_text(ValueKind::Bytes, take(read_unsigned(8)))); return;   // BYTEARRAY8
+    case 'C':
+      push(make_text(ValueKind::Bytes, take(read_unsigned(1))));
+      return;  // SHORT_BINBYTES
+    case 'B':
+      push(make_text(ValueKind::Bytes, take(read_unsigned(4))));
+      return;   // BINBYTES
+    case 0x8e:  // BINBYTES8
+    case 0x96:
+      push(make_text(ValueKind::Bytes, take(read_unsigned(8))));
+      return;  // BYTEARRAY8
 
     // containers
-    case '}': push(make(ValueKind::Dict)); return;                          // EMPTY_DICT
-    case ']': push(make(ValueKind::List)); return;                          // EMPTY_LIST
-    case ')': push(make(ValueKind::Tuple)); return;                         // EMPTY_TUPLE
-    case 0x8f: push(make(ValueKind::Set)); return;                          // EMPTY_SET
-    case 'd': {                                                             // DICT
+    case '}':
+      push(make(ValueKind::Dict));
+      return;  // EMPTY_DICT
+    case ']':
+      push(make(ValueKind::List));
+      return;  // EMPTY_LIST
+    case ')':
+      push(make(ValueKind::Tuple));
+      return;  // EMPTY_TUPLE
+    case 0x8f:
+      push(make(ValueKind::Set));
+      return;    // EMPTY_SET
+    case 'd': {  // DICT
       std::vector<Value*> flat = pop_mark();
       Value* dict = make(ValueKind::Dict);
       add_entries(dict, flat);
       push(dict);
       return;
     }
-    case 'l': push(sequence(ValueKind::List, pop_mark())); return;          // LIST
-    case 't': push(sequence(ValueKind::Tuple, pop_mark())); return;         // TUPLE
-    case 0x91: push(sequence(ValueKind::Set, pop_mark())); return;          // FROZENSET
-    case 0x85:                                                              // TUPLE1..TUPLE3
+    case 'l':
+      push(sequence(ValueKind::List, pop_mark()));
+      return;  // LIST
+    case 't':
+      push(sequence(ValueKind::Tuple, pop_mark()));
+      return;  // TUPLE
+    case 0x91:
+      push(sequence(ValueKind::Set, pop_mark()));
+      return;   // FROZENSET
+    case 0x85:  // TUPLE1..TUPLE3
     case 0x86:
     case 0x87: {
       size_t count = opcode - 0x84u;
@@ -360,12 +420,22 @@ void Machine::step(uint8_t opcode) {
     }
 
     // memo
-    case 0x94: memo_put(memo_.size()); return;          // MEMOIZE
-    case 'q': memo_put(read_unsigned(1)); return;       // BINPUT
-    case 'r': memo_put(read_unsigned(4)); return;       // LONG_BINPUT
-    case 'h': memo_get(read_unsigned(1)); return;       // BINGET
-    case 'j': memo_get(read_unsigned(4)); return;       // LONG_BINGET
-    case 'p': {                                         // PUT (text)
+    case 0x94:
+      memo_put(memo_.size());
+      return;  // MEMOIZE
+    case 'q':
+      memo_put(read_unsigned(1));
+      return;  // BINPUT
+    case 'r':
+      memo_put(read_unsigned(4));
+      return;  // LONG_BINPUT
+    case 'h':
+      memo_get(read_unsigned(1));
+      return;  // BINGET
+    case 'j':
+      memo_get(read_unsigned(4));
+      return;    // LONG_BINGET
+    case 'p': {  // PUT (text)
       int64_t index = parse_decimal(read_line());
       if (index < 0) corrupt("negative memo key");
       memo_put(static_cast<uint64_t>(index));
@@ -379,12 +449,15 @@ void Machine::step(uint8_t opcode) {
     }
 
     case 'P':
-    case 'Q': corrupt("persistent ids (PERSID/BINPERSID) are not supported; is this a torch file?");
+    case 'Q':
+      corrupt("persistent ids (PERSID/BINPERSID) are not supported; is this a torch file?");
     case 0x82:
     case 0x83:
-    case 0x84: corrupt("extension registry codes (EXT1/EXT2/EXT4) are not supported");
+    case 0x84:
+      corrupt("extension registry codes (EXT1/EXT2/EXT4) are not supported");
     case 0x97:
-    case 0x98: corrupt("out-of-band buffers (protocol 5) are not supported");
+    case 0x98:
+      corrupt("out-of-band buffers (protocol 5) are not supported");
     default:
       corrupt(fmt::format("unsupported opcode 0x{:02x}", opcode));
   }

@@ -12,7 +12,21 @@
 
 namespace flowonnx::pickle {
 
-enum class ValueKind { None, Bool, Int, BigInt, Float, String, Bytes, List, Tuple, Dict, Set, Global, Object };
+enum class ValueKind {
+  None,
+  Bool,
+  Int,
+  BigInt,
+  Float,
+  String,
+  Bytes,
+  List,
+  Tuple,
+  Dict,
+  Set,
+  Global,
+  Object
+};
 
 const char* value_kind_name(ValueKind kind);
 

@@ -21,7 +21,9 @@ bool is_within(const fs::path& root, const fs::path& path) {
 void require_inside(const fs::path& root, const fs::path& path, const std::string& key) {
   std::error_code ec;
   fs::path real_root = fs::canonical(root, ec);
-  if (ec) fail(ErrorCode::IoError, "{}: cannot resolve checkpoint folder: {}", root.string(), ec.message());
+  if (ec)
+    fail(ErrorCode::IoError, "{}: cannot resolve checkpoint folder: {}", root.string(),
+         ec.message());
   fs::path real_path = fs::weakly_canonical(path, ec);
   if (ec || !is_within(real_root, real_path))
     fail(ErrorCode::InvalidModel, "{}: tensor '{}' leads outside the checkpoint folder {}",
@@ -44,7 +46,8 @@ fs::path resolve_inside(const fs::path& root, const std::string& relative, const
              relative.find('\0') != std::string::npos;
   for (const fs::path& part : path) bad = bad || part == "..";
   if (bad)
-    fail(ErrorCode::InvalidModel, "{}: tensor '{}' has path '{}', which is not a plain path inside the checkpoint",
+    fail(ErrorCode::InvalidModel,
+         "{}: tensor '{}' has path '{}', which is not a plain path inside the checkpoint",
          root.string(), key, relative);
   fs::path joined = root / path;
   require_inside(root, joined, key);
@@ -58,7 +61,8 @@ Tensor read_tensor_folder(const fs::path& root, const fs::path& folder, const st
   fs::path out_path = folder / "out";
   fs::path meta_path = folder / "meta";
   if (!fs::exists(out_path, ec))
-    fail(ErrorCode::IoError, "{}: tensor '{}': missing out file (the tensor data)", out_path.string(), key);
+    fail(ErrorCode::IoError, "{}: tensor '{}': missing out file (the tensor data)",
+         out_path.string(), key);
   if (!fs::exists(meta_path, ec))
     fail(ErrorCode::InvalidModel,
          "{}: tensor '{}': missing meta file, so its shape and data type are unknown",
@@ -76,10 +80,13 @@ Tensor read_tensor_folder(const fs::path& root, const fs::path& folder, const st
   // Compare sizes before reading, so a hostile meta or a huge out never costs memory.
   size_t expected = static_cast<size_t>(num_elements(meta.shape)) * dtype_size(meta.dtype);
   uintmax_t actual = fs::file_size(out_path, ec);
-  if (ec) fail(ErrorCode::IoError, "{}: tensor '{}': cannot stat out: {}", out_path.string(), key, ec.message());
+  if (ec)
+    fail(ErrorCode::IoError, "{}: tensor '{}': cannot stat out: {}", out_path.string(), key,
+         ec.message());
   auto size_error = [&](uintmax_t got) {
-    fail(ErrorCode::InvalidModel, "{}: tensor '{}': out has {} bytes but meta says {} {} ({} bytes)",
-         out_path.string(), key, got, dtype_name(meta.dtype), shape_to_string(meta.shape), expected);
+    fail(ErrorCode::InvalidModel,
+         "{}: tensor '{}': out has {} bytes but meta says {} {} ({} bytes)", out_path.string(), key,
+         got, dtype_name(meta.dtype), shape_to_string(meta.shape), expected);
   };
   if (actual != expected) size_error(actual);
   std::string bytes = read_file(out_path);

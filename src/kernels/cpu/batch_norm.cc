@@ -63,8 +63,8 @@ void batch_norm_inference_reference(const Tensor& x, const Tensor& scale, const 
   float* out = y.data<float>();
   for (int64_t i = 0; i < x.num_elements(); ++i) {
     const int64_t c = (i / inner) % channels;
-    const double normalized = (in[i] - double(mean.data<float>()[c])) /
-                              std::sqrt(double(var.data<float>()[c]) + epsilon);
+    const double normalized =
+        (in[i] - double(mean.data<float>()[c])) / std::sqrt(double(var.data<float>()[c]) + epsilon);
     out[i] = static_cast<float>(normalized * scale.data<float>()[c] + bias.data<float>()[c]);
   }
 }

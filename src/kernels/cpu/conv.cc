@@ -9,9 +9,10 @@ namespace flowonnx::kernels {
 namespace {
 
 std::string params_to_string(const Conv2dParams& p) {
-  return fmt::format("strides=[{},{}] dilations=[{},{}] pads_begin=[{},{}] pads_end=[{},{}] groups={}",
-                     p.strides[0], p.strides[1], p.dilations[0], p.dilations[1], p.pads_begin[0],
-                     p.pads_begin[1], p.pads_end[0], p.pads_end[1], p.groups);
+  return fmt::format(
+      "strides=[{},{}] dilations=[{},{}] pads_begin=[{},{}] pads_end=[{},{}] groups={}",
+      p.strides[0], p.strides[1], p.dilations[0], p.dilations[1], p.pads_begin[0], p.pads_begin[1],
+      p.pads_end[0], p.pads_end[1], p.groups);
 }
 
 }  // namespace
@@ -27,8 +28,9 @@ Shape conv2d_output_shape(const Shape& x, const Shape& w, const Conv2dParams& pa
                    ws);
   FLOWONNX_REQUIRE(x[1] >= 1 && w[0] >= 1 && w[2] >= 1 && w[3] >= 1,
                    "conv2d: input {} and weight {} need positive channel and kernel dims", xs, ws);
-  FLOWONNX_REQUIRE(x[1] % groups == 0, "conv2d: input {} has {} channels, not divisible by groups={}",
-                   xs, x[1], groups);
+  FLOWONNX_REQUIRE(x[1] % groups == 0,
+                   "conv2d: input {} has {} channels, not divisible by groups={}", xs, x[1],
+                   groups);
   FLOWONNX_REQUIRE(x[1] == w[1] * groups,
                    "conv2d: input {} has {} channels but weight {} with groups={} expects {}", xs,
                    x[1], ws, groups, w[1] * groups);
@@ -85,8 +87,8 @@ void conv2d_with_layout(const Tensor& x, const Tensor& w, const Tensor& bias,
   const dims src_dims(xs.begin(), xs.end());
   const dims dst_dims(y.shape().begin(), y.shape().end());
   // Grouped weights are [G, O/G, C/G, kH, kW]: the same bytes as OIHW.
-  const dims weight_dims = groups == 1 ? dims(ws.begin(), ws.end())
-                                       : dims{groups, ws[0] / groups, ws[1], ws[2], ws[3]};
+  const dims weight_dims =
+      groups == 1 ? dims(ws.begin(), ws.end()) : dims{groups, ws[0] / groups, ws[1], ws[2], ws[3]};
   const tag weight_tag = groups == 1 ? tag::oihw : tag::goihw;
   // oneDNN counts dilation as the gap between taps: ONNX/PyTorch dilation minus one.
   const dims strides = {params.strides[0], params.strides[1]};
@@ -94,20 +96,21 @@ void conv2d_with_layout(const Tensor& x, const Tensor& w, const Tensor& bias,
   const dims padding_l = {params.pads_begin[0], params.pads_begin[1]};
   const dims padding_r = {params.pads_end[0], params.pads_end[1]};
 
-  const std::string context = fmt::format("input {}, weight {}, {}", x.describe(), w.describe(),
-                                          params_to_string(params));
+  const std::string context =
+      fmt::format("input {}, weight {}, {}", x.describe(), w.describe(), params_to_string(params));
   detail::run_dnnl("conv2d", context, [&] {
     const dnnl::memory::desc user_src(src_dims, f32, tag::nchw);
     const dnnl::memory::desc user_weights(weight_dims, f32, weight_tag);
     const dnnl::memory::desc user_dst(dst_dims, f32, tag::nchw);
-    const dnnl::memory::desc bias_desc = bias.defined()
-                                             ? dnnl::memory::desc({ws[0]}, f32, tag::x)
-                                             : dnnl::memory::desc();
+    const dnnl::memory::desc bias_desc =
+        bias.defined() ? dnnl::memory::desc({ws[0]}, f32, tag::x) : dnnl::memory::desc();
     const bool blocked = layout == ConvLayout::Blocked;
-    const dnnl::memory::desc src_any = blocked ? dnnl::memory::desc(src_dims, f32, tag::any) : user_src;
+    const dnnl::memory::desc src_any =
+        blocked ? dnnl::memory::desc(src_dims, f32, tag::any) : user_src;
     const dnnl::memory::desc weights_any =
         blocked ? dnnl::memory::desc(weight_dims, f32, tag::any) : user_weights;
-    const dnnl::memory::desc dst_any = blocked ? dnnl::memory::desc(dst_dims, f32, tag::any) : user_dst;
+    const dnnl::memory::desc dst_any =
+        blocked ? dnnl::memory::desc(dst_dims, f32, tag::any) : user_dst;
 
     const dnnl::convolution_forward::desc desc(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_any,
@@ -122,7 +125,8 @@ void conv2d_with_layout(const Tensor& x, const Tensor& w, const Tensor& bias,
       dnnl::reorder(user, converted).execute(stream, const_cast<dnnl::memory&>(user), converted);
       return converted;
     };
-    const dnnl::memory src = to_primitive_layout(wrap_memory(user_src, x.raw_data()), pd.src_desc());
+    const dnnl::memory src =
+        to_primitive_layout(wrap_memory(user_src, x.raw_data()), pd.src_desc());
     const dnnl::memory weights =
         to_primitive_layout(wrap_memory(user_weights, w.raw_data()), pd.weights_desc());
     const dnnl::memory user_dst_memory = wrap_memory(user_dst, y.raw_data());

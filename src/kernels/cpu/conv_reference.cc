@@ -27,10 +27,12 @@ void conv2d_reference(const Tensor& x, const Tensor& w, const Tensor& bias,
           for (int64_t c = 0; c < group_channels; ++c) {
             const int64_t ic = group * group_channels + c;
             for (int64_t kh = 0; kh < kernel_h; ++kh) {
-              const int64_t ih = oh * params.strides[0] - params.pads_begin[0] + kh * params.dilations[0];
+              const int64_t ih =
+                  oh * params.strides[0] - params.pads_begin[0] + kh * params.dilations[0];
               if (ih < 0 || ih >= height) continue;
               for (int64_t kw = 0; kw < kernel_w; ++kw) {
-                const int64_t iw = ow * params.strides[1] - params.pads_begin[1] + kw * params.dilations[1];
+                const int64_t iw =
+                    ow * params.strides[1] - params.pads_begin[1] + kw * params.dilations[1];
                 if (iw < 0 || iw >= width) continue;
                 sum += double(in[((n * channels + ic) * height + ih) * width + iw]) *
                        weight[((o * group_channels + c) * kernel_h + kh) * kernel_w + kw];

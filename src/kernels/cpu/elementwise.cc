@@ -13,10 +13,14 @@ namespace detail {
 
 const char* binary_op_name(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "Add";
-    case BinaryOp::Sub: return "Sub";
-    case BinaryOp::Mul: return "Mul";
-    case BinaryOp::Div: return "Div";
+    case BinaryOp::Add:
+      return "Add";
+    case BinaryOp::Sub:
+      return "Sub";
+    case BinaryOp::Mul:
+      return "Mul";
+    case BinaryOp::Div:
+      return "Div";
   }
   return "unknown";
 }
@@ -68,9 +72,9 @@ void require_nonzero_divisors(BinaryOp op, const Tensor& b, int64_t output_eleme
   visit_arithmetic_dtype("Div", b, [&](auto zero) {
     using T = decltype(zero);
     const T* divisor = b.data<T>();
-    FLOWONNX_REQUIRE(std::find(divisor, divisor + b.num_elements(), T(0)) ==
-                         divisor + b.num_elements(),
-                     "Div: integer division by zero (divisor {})", b.describe());
+    FLOWONNX_REQUIRE(
+        std::find(divisor, divisor + b.num_elements(), T(0)) == divisor + b.num_elements(),
+        "Div: integer division by zero (divisor {})", b.describe());
   });
 }
 
@@ -154,9 +158,8 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& y) {
   const detail::BroadcastPlan plan = detail::plan_broadcast(a.shape(), b.shape(), y_shape);
   detail::visit_arithmetic_dtype(detail::binary_op_name(op), a, [&](auto zero) {
     using T = decltype(zero);
-    detail::visit_binary_op<T>(op, [&](auto fn) {
-      broadcast_loop<T>(fn, plan, a.data<T>(), b.data<T>(), y.data<T>());
-    });
+    detail::visit_binary_op<T>(
+        op, [&](auto fn) { broadcast_loop<T>(fn, plan, a.data<T>(), b.data<T>(), y.data<T>()); });
   });
 }
 
@@ -165,10 +168,10 @@ void add_n(const std::vector<Tensor>& inputs, Tensor& y) {
   detail::require_defined("add_n", "input 0", inputs[0]);
   for (size_t i = 0; i < inputs.size(); ++i) {
     FLOWONNX_REQUIRE(inputs[i].defined(), "add_n: input {} is an undefined tensor", i);
-    FLOWONNX_REQUIRE(inputs[i].shape() == inputs[0].shape() &&
-                         inputs[i].dtype() == inputs[0].dtype(),
-                     "add_n: input {} is {} but input 0 is {}; all must match", i,
-                     inputs[i].describe(), inputs[0].describe());
+    FLOWONNX_REQUIRE(
+        inputs[i].shape() == inputs[0].shape() && inputs[i].dtype() == inputs[0].dtype(),
+        "add_n: input {} is {} but input 0 is {}; all must match", i, inputs[i].describe(),
+        inputs[0].describe());
     detail::require_output("add_n", y, inputs[0].shape(), inputs[0].dtype(), {&inputs[i]});
   }
   detail::visit_arithmetic_dtype("add_n", inputs[0], [&](auto zero) {

@@ -11,6 +11,9 @@ enum class BinaryOp { Add, Sub, Mul, Div };
 
 // Numpy broadcasting; throws InvalidArgument naming `op_name` and both shapes when incompatible.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op_name = "broadcast");
+// Integer ops wrap on overflow. Integer Div truncates toward zero like C (-7 / 2 == -3),
+// INT_MIN / -1 wraps to INT_MIN, and a zero divisor throws InvalidArgument before anything is
+// written. Float division by zero follows IEEE (inf / nan).
 void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& y);
 void binary_reference(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& y);
 

@@ -26,18 +26,25 @@ decltype(auto) visit_binary_op(BinaryOp op, Visit&& visit) {
   if constexpr (std::is_integral_v<T>) {
     using U = std::make_unsigned_t<T>;
     switch (op) {
-      case BinaryOp::Add: return visit([](T a, T b) { return T(U(a) + U(b)); });
-      case BinaryOp::Sub: return visit([](T a, T b) { return T(U(a) - U(b)); });
-      case BinaryOp::Mul: return visit([](T a, T b) { return T(U(a) * U(b)); });
+      case BinaryOp::Add:
+        return visit([](T a, T b) { return T(U(a) + U(b)); });
+      case BinaryOp::Sub:
+        return visit([](T a, T b) { return T(U(a) - U(b)); });
+      case BinaryOp::Mul:
+        return visit([](T a, T b) { return T(U(a) * U(b)); });
       case BinaryOp::Div:
         return visit([](T a, T b) { return b == T(-1) ? T(U(0) - U(a)) : T(a / b); });
     }
   } else {
     switch (op) {
-      case BinaryOp::Add: return visit([](T a, T b) { return a + b; });
-      case BinaryOp::Sub: return visit([](T a, T b) { return a - b; });
-      case BinaryOp::Mul: return visit([](T a, T b) { return a * b; });
-      case BinaryOp::Div: return visit([](T a, T b) { return a / b; });
+      case BinaryOp::Add:
+        return visit([](T a, T b) { return a + b; });
+      case BinaryOp::Sub:
+        return visit([](T a, T b) { return a - b; });
+      case BinaryOp::Mul:
+        return visit([](T a, T b) { return a * b; });
+      case BinaryOp::Div:
+        return visit([](T a, T b) { return a / b; });
     }
   }
   fail(ErrorCode::InvalidArgument, "binary: unknown op {}", static_cast<int>(op));
@@ -48,7 +55,8 @@ decltype(auto) visit_binary_op(BinaryOp op, Visit&& visit) {
 template <typename T, typename Visit>
 decltype(auto) visit_unary_op(UnaryOp op, Visit&& visit) {
   switch (op) {
-    case UnaryOp::Relu: return visit([](T x) { return x > T(0) ? x : T(0); });
+    case UnaryOp::Relu:
+      return visit([](T x) { return x > T(0) ? x : T(0); });
   }
   fail(ErrorCode::InvalidArgument, "unary: unknown op {}", static_cast<int>(op));
 }
@@ -60,13 +68,19 @@ const char* binary_op_name(BinaryOp op);
 template <typename Fn>
 decltype(auto) visit_arithmetic_dtype(const char* op, const Tensor& tensor, Fn&& fn) {
   switch (tensor.dtype()) {
-    case DType::Float32: return fn(float{});
-    case DType::Float64: return fn(double{});
-    case DType::Int32: return fn(int32_t{});
-    case DType::Int64: return fn(int64_t{});
+    case DType::Float32:
+      return fn(float{});
+    case DType::Float64:
+      return fn(double{});
+    case DType::Int32:
+      return fn(int32_t{});
+    case DType::Int64:
+      return fn(int64_t{});
     default:
-      fail(ErrorCode::InvalidArgument, "{}: dtype of {} is not supported (float32, float64, "
-           "int32, int64)", op, tensor.describe());
+      fail(ErrorCode::InvalidArgument,
+           "{}: dtype of {} is not supported (float32, float64, "
+           "int32, int64)",
+           op, tensor.describe());
   }
 }
 

@@ -14,10 +14,14 @@ namespace {
 template <typename Fn>
 void visit_element_size(size_t size, Fn&& fn) {
   switch (size) {
-    case 1: return fn(uint8_t{});
-    case 2: return fn(uint16_t{});
-    case 4: return fn(uint32_t{});
-    case 8: return fn(uint64_t{});
+    case 1:
+      return fn(uint8_t{});
+    case 2:
+      return fn(uint16_t{});
+    case 4:
+      return fn(uint32_t{});
+    case 8:
+      return fn(uint64_t{});
   }
   fail(ErrorCode::Internal, "layout: unsupported element size {}", size);
 }
@@ -123,8 +127,7 @@ Shape concat_output_shape(const std::vector<Shape>& inputs, int64_t axis) {
     bool compatible = shape.size() == first.size();
     for (size_t d = 0; compatible && d < shape.size(); ++d)
       compatible = static_cast<int64_t>(d) == normalized || shape[d] == first[d];
-    FLOWONNX_REQUIRE(compatible,
-                     "concat: input {} {} does not match input 0 {} outside axis {}", i,
+    FLOWONNX_REQUIRE(compatible, "concat: input {} {} does not match input 0 {} outside axis {}", i,
                      shape_to_string(shape), shape_to_string(first), axis);
     y[normalized] += shape[normalized];
   }
@@ -159,7 +162,8 @@ void concat(const std::vector<Tensor>& inputs, int64_t axis, Tensor& y) {
   // y viewed as [outer, axis*inner]: each input contributes one contiguous block per outer row.
   const int64_t outer = detail::product(y_shape, 0, normalized);
   const int64_t element_size = static_cast<int64_t>(dtype_size(y.dtype()));
-  const int64_t inner_bytes = detail::product(y_shape, normalized + 1, y_shape.size()) * element_size;
+  const int64_t inner_bytes =
+      detail::product(y_shape, normalized + 1, y_shape.size()) * element_size;
   const int64_t row_bytes = y_shape[normalized] * inner_bytes;
   auto* out = static_cast<char*>(y.raw_data());
   int64_t column = 0;
@@ -205,9 +209,8 @@ Shape flatten_output_shape(const Shape& x, int64_t start_dim, int64_t end_dim) {
   const int64_t rank = static_cast<int64_t>(x.size());
   const int64_t start = detail::normalize_axis("flatten", start_dim, rank);
   const int64_t end = detail::normalize_axis("flatten", end_dim, rank);
-  FLOWONNX_REQUIRE(start <= end,
-                   "flatten: start_dim {} comes after end_dim {} for input {}", start_dim,
-                   end_dim, shape_to_string(x));
+  FLOWONNX_REQUIRE(start <= end, "flatten: start_dim {} comes after end_dim {} for input {}",
+                   start_dim, end_dim, shape_to_string(x));
   Shape y(x.begin(), x.begin() + start);
   y.push_back(detail::product(x, start, end + 1));
   y.insert(y.end(), x.begin() + end + 1, x.end());

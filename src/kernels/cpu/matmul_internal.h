@@ -8,9 +8,9 @@ namespace flowonnx::kernels::detail {
 
 struct MatMulPlan {
   int64_t m = 1, k = 1, n = 1;
-  Shape batch;              // broadcast batch dims of the output
-  Shape a_batch, b_batch;   // each operand's batch dims, left-padded with 1 to batch.size()
-  Shape y_shape;            // batch + [M] (unless a is 1-D) + [N] (unless b is 1-D)
+  Shape batch;             // broadcast batch dims of the output
+  Shape a_batch, b_batch;  // each operand's batch dims, left-padded with 1 to batch.size()
+  Shape y_shape;           // batch + [M] (unless a is 1-D) + [N] (unless b is 1-D)
 };
 
 // 1-D operands follow numpy: a [K] is a row [1,K], b [K] a column [K,1], and that dim is

@@ -102,8 +102,8 @@ void pool2d(PoolKind kind, const Tensor& x, const Pool2dParams& params, Tensor& 
     const float* in_plane = in + plane * height * width;
     float* out_plane = out + plane * out_h * out_w;
     for (int64_t oh = 0; oh < out_h; ++oh) {
-      const AxisWindow wh = axis_window(oh, height, params.kernel[0], params.strides[0],
-                                        dilation_h, params.pads_begin[0], params.pads_end[0]);
+      const AxisWindow wh = axis_window(oh, height, params.kernel[0], params.strides[0], dilation_h,
+                                        params.pads_begin[0], params.pads_end[0]);
       for (int64_t ow = 0; ow < out_w; ++ow) {
         const AxisWindow ww = axis_window(ow, width, params.kernel[1], params.strides[1],
                                           dilation_w, params.pads_begin[1], params.pads_end[1]);

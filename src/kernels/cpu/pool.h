@@ -22,7 +22,9 @@ struct Pool2dParams {
 };
 
 // Output [N,C,outH,outW]; with ceil_mode a window that would start in the end padding is dropped
-// (PyTorch / ONNX rule). Throws InvalidArgument naming the op and shapes on bad params.
+// (PyTorch / ONNX rule). Pads must be smaller than the dilated window extent. Throws
+// InvalidArgument naming the op and shapes on bad params. A window that still holds no input
+// element (possible only with dilation) gives -inf for max and 0 for average.
 Shape pool2d_output_shape(const Shape& x, const Pool2dParams& params);
 void pool2d(PoolKind kind, const Tensor& x, const Pool2dParams& params, Tensor& y);
 void pool2d_reference(PoolKind kind, const Tensor& x, const Pool2dParams& params, Tensor& y);

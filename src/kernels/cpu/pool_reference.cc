@@ -21,8 +21,10 @@ void pool2d_reference(PoolKind kind, const Tensor& x, const Pool2dParams& params
         int64_t in_bounds = 0, in_padded = 0;
         for (int64_t kh = 0; kh < params.kernel[0]; ++kh)
           for (int64_t kw = 0; kw < params.kernel[1]; ++kw) {
-            const int64_t ih = oh * params.strides[0] - params.pads_begin[0] + kh * params.dilations[0];
-            const int64_t iw = ow * params.strides[1] - params.pads_begin[1] + kw * params.dilations[1];
+            const int64_t ih =
+                oh * params.strides[0] - params.pads_begin[0] + kh * params.dilations[0];
+            const int64_t iw =
+                ow * params.strides[1] - params.pads_begin[1] + kw * params.dilations[1];
             // A tap beyond the end padding (ceil_mode overhang) counts for nothing.
             if (ih < height + params.pads_end[0] && iw < width + params.pads_end[1]) ++in_padded;
             if (ih < 0 || ih >= height || iw < 0 || iw >= width) continue;

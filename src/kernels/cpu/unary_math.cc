@@ -1,0 +1,128 @@
+#include "kernels/cpu/unary_math.h"
+
+#include <cmath>
+#include <type_traits>
+
+#include "kernels/cpu/kernel_checks.h"
+
+namespace flowonnx::kernels {
+
+namespace {
+
+template <typename T, typename Fn>
+void map(const Tensor& x, Tensor& y, Fn fn) {
+  const T* in = x.data<T>();
+  T* out = y.data<T>();
+  int64_t count = x.num_elements();
+#pragma omp parallel for if (count > (1 << 16))
+  for (int64_t i = 0; i < count; ++i) out[i] = fn(in[i]);
+}
+
+// Round half to even, as ONNX Round (and numpy) do.
+template <typename T>
+T round_half_even(T v) {
+  return std::nearbyint(v);
+}
+
+template <typename T>
+void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
+  const T alpha = static_cast<T>(p.alpha), beta = static_cast<T>(p.beta),
+          gamma = static_cast<T>(p.gamma);
+  switch (op) {
+    case MathOp::Abs: return map<T>(x, y, [](T v) { return std::abs(v); });
+    case MathOp::Neg: return map<T>(x, y, [](T v) { return -v; });
+    case MathOp::Sign: return map<T>(x, y, [](T v) { return T((v > 0) - (v < 0)); });
+    case MathOp::Exp: return map<T>(x, y, [](T v) { return std::exp(v); });
+    case MathOp::Log: return map<T>(x, y, [](T v) { return std::log(v); });
+    case MathOp::Sqrt: return map<T>(x, y, [](T v) { return std::sqrt(v); });
+    case MathOp::Reciprocal: return map<T>(x, y, [](T v) { return T(1) / v; });
+    case MathOp::Floor: return map<T>(x, y, [](T v) { return std::floor(v); });
+    case MathOp::Ceil: return map<T>(x, y, [](T v) { return std::ceil(v); });
+    case MathOp::Round: return map<T>(x, y, [](T v) { return round_half_even(v); });
+    case MathOp::Erf: return map<T>(x, y, [](T v) { return std::erf(v); });
+    case MathOp::Tanh: return map<T>(x, y, [](T v) { return std::tanh(v); });
+    case MathOp::Sigmoid:
+      return map<T>(x, y, [](T v) {
+        return v >= 0 ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v));
+      });
+    case MathOp::Sin: return map<T>(x, y, [](T v) { return std::sin(v); });
+    case MathOp::Cos: return map<T>(x, y, [](T v) { return std::cos(v); });
+    case MathOp::Tan: return map<T>(x, y, [](T v) { return std::tan(v); });
+    case MathOp::Asin: return map<T>(x, y, [](T v) { return std::asin(v); });
+    case MathOp::Acos: return map<T>(x, y, [](T v) { return std::acos(v); });
+    case MathOp::Atan: return map<T>(x, y, [](T v) { return std::atan(v); });
+    case MathOp::Sinh: return map<T>(x, y, [](T v) { return std::sinh(v); });
+    case MathOp::Cosh: return map<T>(x, y, [](T v) { return std::cosh(v); });
+    case MathOp::Asinh: return map<T>(x, y, [](T v) { return std::asinh(v); });
+    case MathOp::Acosh: return map<T>(x, y, [](T v) { return std::acosh(v); });
+    case MathOp::Atanh: return map<T>(x, y, [](T v) { return std::atanh(v); });
+    case MathOp::Softplus:
+      return map<T>(x, y, [](T v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); });
+    case MathOp::Softsign: return map<T>(x, y, [](T v) { return v / (T(1) + std::abs(v)); });
+    case MathOp::LeakyRelu: return map<T>(x, y, [=](T v) { return v >= 0 ? v : alpha * v; });
+    case MathOp::HardSigmoid:
+      return map<T>(x, y, [=](T v) { return std::max(T(0), std::min(T(1), alpha * v + beta)); });
+    case MathOp::HardSwish:
+      return map<T>(x, y, [](T v) { return v * std::max(T(0), std::min(T(1), v / T(6) + T(0.5))); });
+    case MathOp::Elu: return map<T>(x, y, [=](T v) { return v >= 0 ? v : alpha * (std::exp(v) - T(1)); });
+    case MathOp::Selu:
+      return map<T>(x, y, [=](T v) { return gamma * (v > 0 ? v : alpha * (std::exp(v) - T(1))); });
+    case MathOp::Celu:
+      return map<T>(x, y, [=](T v) {
+        return std::max(T(0), v) + std::min(T(0), alpha * (std::exp(v / alpha) - T(1)));
+      });
+    case MathOp::ThresholdedRelu: return map<T>(x, y, [=](T v) { return v > alpha ? v : T(0); });
+    case MathOp::Shrink:
+      return map<T>(x, y, [=](T v) { return v < -alpha ? v + beta : (v > alpha ? v - beta : T(0)); });
+    case MathOp::Relu: return map<T>(x, y, [](T v) { return v > 0 ? v : T(0); });
+    case MathOp::Mish:
+      return map<T>(x, y, [](T v) { return v * std::tanh(std::log1p(std::exp(v))); });
+    case MathOp::Gelu:
+      return map<T>(x, y, [](T v) { return T(0.5) * v * (T(1) + std::erf(v / std::sqrt(T(2)))); });
+  }
+}
+
+template <typename T>
+void integer_math(MathOp op, const Tensor& x, Tensor& y) {
+  switch (op) {
+    case MathOp::Abs: return map<T>(x, y, [](T v) { return v < 0 ? T(-v) : v; });
+    case MathOp::Neg: return map<T>(x, y, [](T v) { return T(-v); });
+    case MathOp::Sign: return map<T>(x, y, [](T v) { return T((v > 0) - (v < 0)); });
+    case MathOp::Relu: return map<T>(x, y, [](T v) { return v > 0 ? v : T(0); });
+    default:
+      fail(ErrorCode::InvalidArgument, "{}: integer input {} is not supported", math_op_name(op),
+           x.describe());
+  }
+}
+
+}  // namespace
+
+const char* math_op_name(MathOp op) {
+  static const char* names[] = {
+      "Abs", "Neg", "Sign", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Erf",
+      "Tanh", "Sigmoid", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
+      "Acosh", "Atanh", "Softplus", "Softsign", "LeakyRelu", "HardSigmoid", "HardSwish", "Elu",
+      "Selu", "Celu", "ThresholdedRelu", "Shrink", "Relu", "Mish", "Gelu"};
+  return names[static_cast<int>(op)];
+}
+
+void unary_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& params) {
+  const char* name = math_op_name(op);
+  detail::require_defined(name, "input", x);
+  detail::require_output(name, y, x.shape(), x.dtype(), {&x});
+  switch (x.dtype()) {
+    case DType::Float32: return float_math<float>(op, x, y, params);
+    case DType::Float64: return float_math<double>(op, x, y, params);
+    case DType::Int8: return integer_math<int8_t>(op, x, y);
+    case DType::Int16: return integer_math<int16_t>(op, x, y);
+    case DType::Int32: return integer_math<int32_t>(op, x, y);
+    case DType::Int64: return integer_math<int64_t>(op, x, y);
+    case DType::UInt8:
+      if (op == MathOp::Abs || op == MathOp::Relu) return map<uint8_t>(x, y, [](uint8_t v) { return v; });
+      [[fallthrough]];
+    default:
+      fail(ErrorCode::InvalidArgument, "{}: dtype of {} is not supported", name, x.describe());
+  }
+}
+
+}  // namespace flowonnx::kernels
