@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libfmt-dev libcli11-dev                      # message formatting, CLI parsing
   libdnnl-dev                                  # oneDNN: convolution and matmul kernels
+  libprotobuf-dev protobuf-compiler libonnx-dev  # ONNX protobuf io, checker, schemas
+  libonnx-testdata                             # ONNX backend node tests (conformance)
   libgtest-dev libgmock-dev                    # tests
 )
 
@@ -16,12 +18,14 @@ for package in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#packages[@]} packages present"
-  exit 0
+  echo "setup: all ${#packages[@]} Debian packages present"
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "setup: installing ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# ONNX Runtime (npm onnxruntime-node, pinned) as the tests' independent oracle.
+"$(dirname "$0")/setup_oracle.sh"

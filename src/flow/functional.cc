@@ -79,6 +79,11 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 
 Tensor softmax(const Tensor& x, int64_t axis) { return first(call_op("softmax", {x}, {{"axis", axis}})); }
 
+Tensor arange(double start, double limit, double delta, DType dtype) {
+  return first(call_op("arange", {}, {{"start", start}, {"limit", limit}, {"delta", delta},
+                                      {"dtype", std::string(dtype_name(dtype))}}));
+}
+
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   return first(call_op("flatten", {x}, {{"start_dim", start_dim}, {"end_dim", end_dim}}));
 }

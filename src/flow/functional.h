@@ -35,6 +35,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool t
 // y = x . weight^T + bias (bias may be undefined), as nn.Linear.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
 Tensor softmax(const Tensor& x, int64_t axis = -1);
+// [start, start + delta, ...) below limit, as flow.arange.
+Tensor arange(double start, double limit, double delta = 1, DType dtype = DType::Int64);
 
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor reshape(const Tensor& x, const Shape& shape);

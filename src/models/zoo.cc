@@ -9,13 +9,13 @@ namespace flowonnx::models {
 const std::vector<ModelInfo>& model_zoo() {
   static const Shape kImage{1, 3, 224, 224};
   static const std::vector<ModelInfo> zoo = {
-      {"resnet18", "ResNet-18 (BasicBlock [2,2,2,2]), 11.7M params", kImage, resnet18},
-      {"resnet34", "ResNet-34 (BasicBlock [3,4,6,3]), 21.8M params", kImage, resnet34},
-      {"resnet50", "ResNet-50 (Bottleneck [3,4,6,3]), 25.6M params", kImage, resnet50},
-      {"resnet101", "ResNet-101 (Bottleneck [3,4,23,3]), 44.5M params", kImage, resnet101},
-      {"resnet152", "ResNet-152 (Bottleneck [3,8,36,3]), 60.2M params", kImage, resnet152},
-      {"resnext50_32x4d", "ResNeXt-50 32x4d (grouped Bottleneck), 25.0M params", kImage, resnext50_32x4d},
-      {"wide_resnet50_2", "Wide ResNet-50-2 (Bottleneck, width x2), 68.9M params", kImage, wide_resnet50_2},
+      {"resnet18", "ResNet-18 (BasicBlock [2,2,2,2]), 11.7M params", kImage, "ResNet18Graph", resnet18},
+      {"resnet34", "ResNet-34 (BasicBlock [3,4,6,3]), 21.8M params", kImage, "ResNet34Graph", resnet34},
+      {"resnet50", "ResNet-50 (Bottleneck [3,4,6,3]), 25.6M params", kImage, "ResNet50Graph", resnet50},
+      {"resnet101", "ResNet-101 (Bottleneck [3,4,23,3]), 44.5M params", kImage, "ResNet101Graph", resnet101},
+      {"resnet152", "ResNet-152 (Bottleneck [3,8,36,3]), 60.2M params", kImage, "ResNet152Graph", resnet152},
+      {"resnext50_32x4d", "ResNeXt-50 32x4d (grouped Bottleneck), 25.0M params", kImage, "ResNeXt50Graph", resnext50_32x4d},
+      {"wide_resnet50_2", "Wide ResNet-50-2 (Bottleneck, width x2), 68.9M params", kImage, "WideResNet50Graph", wide_resnet50_2},
   };
   return zoo;
 }

@@ -15,6 +15,7 @@ struct ModelInfo {
   std::string name;         // "resnet34"
   std::string description;  // one line
   Shape input_shape;        // a typical batch-1 input, e.g. [1,3,224,224]
+  std::string graph_name;   // the tutorial-style nn.Graph class name, e.g. "ResNet34Graph"
   std::function<std::shared_ptr<nn::Module>(Generator&)> create;
 };
 

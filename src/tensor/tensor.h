@@ -80,6 +80,7 @@ class Tensor {
 
   // Identity of the underlying handle, used by the tracer to map tensors to graph values.
   const TensorImpl* identity() const { return impl_.get(); }
+  const Storage* storage_identity() const { return impl().storage.get(); }
   bool shares_storage_with(const Tensor& other) const {
     return defined() && other.defined() && impl_->storage == other.impl_->storage;
   }

@@ -64,3 +64,27 @@ TEST(ResNetTest, UnknownModelListsKnownOnes) {
 
 }  // namespace
 }  // namespace flowonnx::models
+
+#include <filesystem>
+
+#include "flow/checkpoint.h"
+
+namespace flowonnx::models {
+namespace {
+
+TEST(ResNetTest, CheckpointRoundTripGivesIdenticalOutputs) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("flowonnx_resnet_ck_" + std::to_string(::getpid()));
+  auto original = create_model("resnet18", 1);
+  original->eval();
+  save(original->state_dict(), dir);
+  auto restored = create_model("resnet18", 2);
+  restored->load_state_dict(load(dir));
+  restored->eval();
+  fs::remove_all(dir);
+  Tensor x = randn({2, 3, 64, 64});
+  EXPECT_EQ(original->forward(x).to_double_vector(), restored->forward(x).to_double_vector());
+}
+
+}  // namespace
+}  // namespace flowonnx::models

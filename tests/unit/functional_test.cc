@@ -59,9 +59,9 @@ TEST(FunctionalTest, TinyLinearAndResidual) {
 }
 
 TEST(FunctionalTest, EveryRegisteredOpHasOneFlowName) {
-  std::vector<std::string> expected{"adaptive_avg_pool2d", "add_n", "avg_pool_2d", "bias_add",
+  std::vector<std::string> expected{"adaptive_avg_pool2d", "add_n", "arange", "avg_pool_2d", "bias_add",
                                     "broadcast_add", "broadcast_div", "broadcast_matmul",
-                                    "broadcast_mul", "broadcast_sub", "concat", "conv2d", "flatten",
+                                    "broadcast_mul", "broadcast_sub", "concat", "conv2d", "flatten", "identity",
                                     "matmul", "max_pool_2d", "normalization", "relu", "reshape",
                                     "softmax", "transpose"};
   EXPECT_EQ(flow::OpRegistry::global().names(), expected);

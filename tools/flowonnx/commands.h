@@ -8,5 +8,6 @@ namespace flowonnx::cli {
 void add_models_command(CLI::App& app);
 void add_init_command(CLI::App& app);
 void add_infer_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace flowonnx::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   flowonnx::cli::add_models_command(app);
   flowonnx::cli::add_init_command(app);
   flowonnx::cli::add_infer_command(app);
+  flowonnx::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,4 +1,4 @@
-// Framework ops of the array family: flatten, reshape, transpose, concat.
+// Framework ops of the array family: identity, flatten, reshape, transpose, concat.
 #include <cstring>
 
 #include "flow/op_registry.h"
@@ -14,6 +14,17 @@ using Ints = std::vector<int64_t>;
 // overwritten without touching its input (the runtime's buffer reuse relies on the same rule).
 void copy_bytes(const std::vector<Tensor>& in, const ir::Attributes&, std::vector<Tensor>& out) {
   std::memcpy(out[0].raw_data(), in[0].raw_data(), in[0].nbytes());
+}
+
+// identity(in) -> out: names a value again (graph outputs that are inputs or parameters).
+OpSchema identity_schema() {
+  OpSchema schema;
+  schema.name = "identity";
+  schema.inputs = {"in"};
+  schema.outputs = {"out"};
+  schema.infer = same_as_first;
+  schema.compute = copy_bytes;
+  return schema;
 }
 
 OpSchema flatten_schema() {
@@ -85,6 +96,7 @@ OpSchema concat_schema() {
 }  // namespace
 
 void register_array_ops(OpRegistry& registry) {
+  registry.add(identity_schema());
   registry.add(flatten_schema());
   registry.add(reshape_schema());
   registry.add(transpose_schema());

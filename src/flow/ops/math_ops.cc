@@ -1,5 +1,7 @@
 // Framework ops of the math family: relu, broadcast_{add,sub,mul,div}, add_n, bias_add,
-// matmul / broadcast_matmul, softmax. Names and attributes follow OneFlow's user ops.
+// matmul / broadcast_matmul, softmax, arange. Names and attributes follow OneFlow's user ops.
+#include <cmath>
+
 #include "flow/op_registry.h"
 #include "flow/ops/op_helpers.h"
 #include "kernels/cpu/elementwise.h"
@@ -135,6 +137,29 @@ OpSchema softmax_schema() {
   return schema;
 }
 
+// arange() -> out: start, start + delta, ... < limit (no inputs; dtype "float32", "int64", ...).
+OpSchema arange_schema() {
+  OpSchema schema;
+  schema.name = "arange";
+  schema.outputs = {"out"};
+  schema.defaults = {{"start", 0.0}, {"limit", 0.0}, {"delta", 1.0}, {"dtype", std::string("int64")}};
+  schema.infer = [](const std::vector<TensorMeta>&, const ir::Attributes& attrs) {
+    double start = attrs.get_float("start"), limit = attrs.get_float("limit"), delta = attrs.get_float("delta");
+    FLOWONNX_REQUIRE(delta != 0, "arange: delta must not be 0");
+    double count = std::ceil((limit - start) / delta);
+    FLOWONNX_REQUIRE(count < static_cast<double>(kMaxElements), "arange: {} elements is too many", count);
+    return std::vector<TensorMeta>{{dtype_from_name(attrs.get_string("dtype")),
+                                    {static_cast<int64_t>(std::max(0.0, count))}}};
+  };
+  schema.compute = [](const std::vector<Tensor>&, const ir::Attributes& attrs, std::vector<Tensor>& out) {
+    Tensor values({out[0].dim(0)}, DType::Float64);
+    double start = attrs.get_float("start"), delta = attrs.get_float("delta");
+    for (int64_t i = 0; i < values.num_elements(); ++i) values.data<double>()[i] = start + delta * static_cast<double>(i);
+    out[0].copy_from(values);
+  };
+  return schema;
+}
+
 }  // namespace
 
 void register_math_ops(OpRegistry& registry) {
@@ -148,6 +173,7 @@ void register_math_ops(OpRegistry& registry) {
   registry.add(matmul_schema("matmul", true));
   registry.add(matmul_schema("broadcast_matmul", false));
   registry.add(softmax_schema());
+  registry.add(arange_schema());
 }
 
 }  // namespace flowonnx::flow

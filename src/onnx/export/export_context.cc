@@ -1,0 +1,36 @@
+#include "onnx/export/export_context.h"
+
+#include <fmt/format.h>
+
+namespace flowonnx::exporter {
+
+const Tensor* ExportContext::constant(const std::string& value) const {
+  return target_.is_initializer(value) ? &target_.initializer(value) : nullptr;
+}
+
+std::string ExportContext::emit(const std::string& op_type, const std::vector<std::string>& inputs,
+                                const ir::Attributes& attrs, std::vector<std::string> outputs) {
+  FLOWONNX_CHECK(current_ != nullptr, "emit outside a handler");
+  if (outputs.empty()) outputs.push_back(target_.unique_name(fmt::format("{}/{}_{}", current_->name, op_type, emitted_)));
+  ir::Node node;
+  node.name = emitted_ == 0 ? current_->name : fmt::format("{}/{}_{}", current_->name, op_type, emitted_);
+  node.op_type = op_type;
+  node.inputs = inputs;
+  node.outputs = outputs;
+  node.attrs = attrs;
+  ++emitted_;
+  target_.add_node(std::move(node));
+  return outputs[0];
+}
+
+std::string ExportContext::add_constant(const std::string& base, Tensor tensor) {
+  std::string name = target_.unique_name(base);
+  target_.set_initializer(name, std::move(tensor));
+  return name;
+}
+
+std::string ExportContext::add_int64s(const std::string& base, const std::vector<int64_t>& values) {
+  return add_constant(base, Tensor::from_vector<int64_t>({static_cast<int64_t>(values.size())}, values));
+}
+
+}  // namespace flowonnx::exporter

@@ -1,0 +1,49 @@
+// What an export handler sees and uses: the flow node's types and constants, the target opset,
+// and helpers that emit ONNX nodes and initializers into the target graph.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace flowonnx::exporter {
+
+class ExportContext {
+ public:
+  ExportContext(const ir::Graph& source, ir::Graph& target, int opset, bool dynamic_batch)
+      : source_(source), target_(target), opset_(opset), dynamic_batch_(dynamic_batch) {}
+
+  int opset() const { return opset_; }
+  bool dynamic_batch() const { return dynamic_batch_; }
+  // Type of a value of the flow graph (compile-time shapes).
+  const ir::ValueType& type(const std::string& value) const { return source_.type(value); }
+  Shape shape(const std::string& value) const { return source_.type(value).static_shape(); }
+  // The data of a value when it is an initializer (the exporter copies the flow graph's
+  // initializers, with flow_weight_dir weights substituted, before any handler runs).
+  const Tensor* constant(const std::string& value) const;
+
+  // Emits an ONNX (domain "") node named after the flow node being exported. `outputs` empty:
+  // one fresh output. Returns the node's first output.
+  std::string emit(const std::string& op_type, const std::vector<std::string>& inputs,
+                   const ir::Attributes& attrs = {}, std::vector<std::string> outputs = {});
+  // Adds an initializer with a fresh name derived from `base`; returns its name.
+  std::string add_constant(const std::string& base, Tensor tensor);
+  std::string add_int64s(const std::string& base, const std::vector<int64_t>& values);
+
+  void set_current(const ir::Node* node) { current_ = node; emitted_ = 0; }
+
+ private:
+  const ir::Graph& source_;
+  ir::Graph& target_;
+  int opset_;
+  bool dynamic_batch_;
+  const ir::Node* current_ = nullptr;
+  int emitted_ = 0;
+};
+
+// Rewrites one flow node into ONNX nodes whose final outputs carry the flow node's output names.
+using ExportHandler = std::function<void(const ir::Node& node, ExportContext& ctx)>;
+
+}  // namespace flowonnx::exporter

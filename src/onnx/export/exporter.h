@@ -1,0 +1,45 @@
+// export_onnx_model: a compiled nn::Graph -> an ONNX model file, with the tutorial's options
+// (external_data, opset, flow_weight_dir, onnx_model_path, dynamic_batch_size). Every flow
+// node is rewritten by the handler of its op family for the target opset, every emitted node is
+// validated against libonnx's schema registry, and the file is written atomically.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "flow/nn/graph.h"
+#include "onnx/model_io.h"
+
+namespace flowonnx {
+
+// oneflow-onnx's PREFERRED_OPSET is 10, which lacks Range and others; we default to 13 (the
+// opset most runtimes and converters handle best) and accept 9..17 (libonnx 1.12's max).
+inline constexpr int kPreferredOpset = 13;
+inline constexpr int kMinOpset = 9;
+inline constexpr int kMaxOpset = 17;
+
+struct ExportOptions {
+  // Store initializers of >= 1 KiB in one "<model file>.data" file beside the model.
+  bool external_data = false;
+  int opset = 0;  // 0 = kPreferredOpset
+  // Read weights from this OneFlow checkpoint folder instead of the modules; initializer
+  // "model.conv1.weight/out" is looked up as "model.conv1.weight" (nested {"model": ...}
+  // checkpoint), then as "conv1.weight" (flat checkpoint of the model).
+  std::string flow_weight_dir;
+  // A folder (the model is written as <folder>/model.onnx) or a path ending in ".onnx".
+  std::string onnx_model_path = "/tmp";
+  // Dim 0 of every graph input and output becomes the symbol "N", and no node bakes the
+  // compile-time batch in (Reshape targets keep it symbolic or the export fails).
+  bool dynamic_batch_size = false;
+};
+
+// The ONNX model in memory (validated against the opset; not written).
+onnx_io::Model convert_to_onnx(const nn::Graph& graph, const ExportOptions& options);
+
+// Converts and writes; returns the path of the written .onnx file.
+std::filesystem::path export_onnx_model(const nn::Graph& graph, const ExportOptions& options);
+
+// Where a model goes for `onnx_model_path` (folder -> folder/model.onnx).
+std::filesystem::path resolve_model_path(const std::string& onnx_model_path);
+
+}  // namespace flowonnx

@@ -1,0 +1,37 @@
+#include "runtime/kernel_registry.h"
+
+#include "runtime/providers/cpu/cpu_kernels.h"
+
+namespace flowonnx::runtime {
+
+std::string canonical_domain(const std::string& domain) {
+  return domain == "ai.onnx" ? std::string() : domain;
+}
+
+void KernelRegistry::add(const std::string& domain, const std::string& op_type,
+                         KernelFactory factory) {
+  auto [it, inserted] = factories_.emplace(std::make_pair(canonical_domain(domain), op_type), factory);
+  FLOWONNX_CHECK(inserted, "kernel {}.{} registered twice", domain, op_type);
+}
+
+KernelFactory KernelRegistry::find(const std::string& domain, const std::string& op_type) const {
+  auto found = factories_.find({canonical_domain(domain), op_type});
+  return found == factories_.end() ? nullptr : found->second;
+}
+
+std::vector<std::pair<std::string, std::string>> KernelRegistry::keys() const {
+  std::vector<std::pair<std::string, std::string>> result;
+  for (const auto& [key, factory] : factories_) result.push_back(key);
+  return result;
+}
+
+const KernelRegistry& cpu_kernel_registry() {
+  static const KernelRegistry registry = [] {
+    KernelRegistry built;
+    cpu::register_cpu_kernels(built);
+    return built;
+  }();
+  return registry;
+}
+
+}  // namespace flowonnx::runtime

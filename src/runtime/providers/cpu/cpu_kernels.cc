@@ -1,0 +1,15 @@
+#include "runtime/providers/cpu/cpu_kernels.h"
+
+namespace flowonnx::runtime::cpu {
+
+void register_cpu_kernels(KernelRegistry& registry) {
+  register_nn_kernels(registry);
+  register_math_kernels(registry);
+  register_elementwise_kernels(registry);
+  register_tensor_kernels(registry);
+  register_indexing_kernels(registry);
+  register_reduce_kernels(registry);
+  register_resize_kernels(registry);
+}
+
+}  // namespace flowonnx::runtime::cpu

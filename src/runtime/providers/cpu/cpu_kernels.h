@@ -1,0 +1,19 @@
+// The CPU execution provider: one registration function per op family (one file each).
+#pragma once
+
+#include "runtime/kernel_registry.h"
+
+namespace flowonnx::runtime::cpu {
+
+void register_nn_kernels(KernelRegistry& registry);          // nn.cc: Conv, pools, norms
+void register_math_kernels(KernelRegistry& registry);        // math.cc: Gemm, MatMul, Softmax
+void register_elementwise_kernels(KernelRegistry& registry); // elementwise.cc: unary / binary
+void register_tensor_kernels(KernelRegistry& registry);      // tensor.cc: shape and data movement
+void register_indexing_kernels(KernelRegistry& registry);    // indexing.cc: Gather, Slice, ...
+void register_reduce_kernels(KernelRegistry& registry);      // reduce.cc: ReduceX, ArgMax
+void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resize
+
+// The one list: every kernel family of the CPU provider.
+void register_cpu_kernels(KernelRegistry& registry);
+
+}  // namespace flowonnx::runtime::cpu

@@ -1,0 +1,233 @@
+// Neural-network ops: Conv, BatchNormalization, the pools, LRN, InstanceNormalization,
+// LayerNormalization, Dropout (inference).
+#include <cmath>
+#include <limits>
+
+#include "kernels/cpu/batch_norm.h"
+#include "kernels/cpu/broadcast_loop.h"
+#include "kernels/cpu/conv.h"
+#include "kernels/cpu/normalization.h"
+#include "kernels/cpu/pool.h"
+#include "kernels/cpu/pool_nd.h"
+#include "runtime/providers/cpu/cpu_kernels.h"
+#include "runtime/providers/cpu/window.h"
+
+namespace flowonnx::runtime::cpu {
+
+namespace {
+
+Shape spatial_of(const Shape& shape) { return Shape(shape.begin() + 2, shape.end()); }
+
+void require_float_input(const char* op, const Tensor& x, int min_rank) {
+  FLOWONNX_REQUIRE(x.dtype() == DType::Float32 && x.rank() >= min_rank,
+                   "{}: input must be float32 of rank >= {}, got {}", op, min_rank, x.describe());
+}
+
+ComputeFn make_conv(const KernelInit& init) {
+  WindowAttrs attrs = read_window_attrs(init);
+  int64_t group = init.attr_int("group", 1);
+  if (group < 1) init.fail_model("group must be positive");
+  return [attrs, group](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    Tensor bias = ctx.has_input(2) ? ctx.input(2) : Tensor();
+    require_float_input("Conv", x, 3);
+    FLOWONNX_REQUIRE(w.rank() == x.rank(), "Conv: weight {} does not match input {}",
+                     w.describe(), x.describe());
+    FLOWONNX_REQUIRE(x.rank() <= 4, "Conv: {}-d convolution is not supported (1-d and 2-d are)",
+                     x.rank() - 2);
+    std::vector<int64_t> kernel = attrs.kernel.empty() ? spatial_of(w.shape()) : attrs.kernel;
+    FLOWONNX_REQUIRE(kernel == spatial_of(w.shape()), "Conv: kernel_shape {} but weight {}",
+                     shape_to_string(kernel), w.describe());
+    WindowGeometry g = resolve_window(attrs, spatial_of(x.shape()), kernel);
+    // 1-d convolution runs as 2-d with a height of 1.
+    bool one_d = x.rank() == 3;
+    auto lift = [&](const std::vector<int64_t>& v, int64_t fill) {
+      return one_d ? std::array<int64_t, 2>{fill, v[0]} : std::array<int64_t, 2>{v[0], v[1]};
+    };
+    kernels::Conv2dParams params;
+    params.strides = lift(g.strides, 1);
+    params.dilations = lift(g.dilations, 1);
+    params.pads_begin = lift(g.pads_begin, 0);
+    params.pads_end = lift(g.pads_end, 0);
+    params.groups = group;
+    Tensor x4 = one_d ? x.reshape({x.shape()[0], x.shape()[1], 1, x.shape()[2]}) : x;
+    Tensor w4 = one_d ? w.reshape({w.shape()[0], w.shape()[1], 1, w.shape()[2]}) : w;
+    Shape out4 = kernels::conv2d_output_shape(x4.shape(), w4.shape(), params);
+    Shape out = one_d ? Shape{out4[0], out4[1], out4[3]} : out4;
+    Tensor y4 = ctx.allocate_output(0, out, DType::Float32).reshape(out4);
+    kernels::conv2d(x4, w4, bias, params, y4);
+  };
+}
+
+ComputeFn make_batch_norm(const KernelInit& init) {
+  double epsilon = init.attr_float("epsilon", 1e-5);
+  if (init.attr_int("training_mode", 0) != 0 || init.has_output(1))
+    fail(ErrorCode::NotImplemented, "BatchNormalization: training mode is not supported");
+  return [epsilon](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    require_float_input("BatchNormalization", x, 2);
+    kernels::batch_norm_inference(x, ctx.input(1), ctx.input(2), ctx.input(3), ctx.input(4),
+                                  epsilon, ctx.allocate_output(0, x.shape(), DType::Float32));
+  };
+}
+
+template <kernels::PoolNdKind Kind>
+ComputeFn make_pool(const KernelInit& init) {
+  WindowAttrs attrs = read_window_attrs(init);
+  if (attrs.kernel.empty()) init.fail_model("kernel_shape is required");
+  kernels::PoolNdParams base;
+  base.count_include_pad = init.attr_int("count_include_pad", 0) != 0;
+  base.p = init.attr_int("p", 2);
+  base.column_major_indices = init.attr_int("storage_order", 0) != 0;
+  return [attrs, base](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    FLOWONNX_REQUIRE(x.rank() >= 3, "pool: input {} must be [N,C,spatial...]", x.describe());
+    WindowGeometry g = resolve_window(attrs, spatial_of(x.shape()), attrs.kernel);
+    Shape out = {x.shape()[0], x.shape()[1]};
+    out.insert(out.end(), g.out.begin(), g.out.end());
+    Tensor& y = ctx.allocate_output(0, out, x.dtype());
+    bool want_indices = ctx.num_outputs() > 1;
+    if (Kind != kernels::PoolNdKind::Lp && x.rank() == 4 && x.dtype() == DType::Float32 &&
+        !want_indices) {
+      kernels::Pool2dParams p;
+      p.kernel = {g.kernel[0], g.kernel[1]};
+      p.strides = {g.strides[0], g.strides[1]};
+      p.pads_begin = {g.pads_begin[0], g.pads_begin[1]};
+      p.pads_end = {g.pads_end[0], g.pads_end[1]};
+      p.dilations = {g.dilations[0], g.dilations[1]};
+      p.ceil_mode = attrs.ceil_mode && attrs.auto_pad == "NOTSET";
+      p.count_include_pad = base.count_include_pad;
+      bool fits = p.kernel[0] <= x.shape()[2] + p.pads_begin[0] + p.pads_end[0];
+      if (fits && kernels::pool2d_output_shape(x.shape(), p) == out) {
+        kernels::pool2d(Kind == kernels::PoolNdKind::Max ? kernels::PoolKind::Max
+                                                         : kernels::PoolKind::Average,
+                        x, p, y);
+        return;
+      }
+    }
+    kernels::PoolNdParams p = base;
+    p.kernel = g.kernel;
+    p.strides = g.strides;
+    p.dilations = g.dilations;
+    p.pads_begin = g.pads_begin;
+    p.pads_end = g.pads_end;
+    Tensor* indices = want_indices ? &ctx.allocate_output(1, out, DType::Int64) : nullptr;
+    kernels::pool_nd(Kind, x, p, y, indices);
+  };
+}
+
+template <bool Max>
+ComputeFn make_global_pool(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    FLOWONNX_REQUIRE(x.rank() >= 3 && (x.dtype() == DType::Float32),
+                     "global pool: input must be float32 [N,C,spatial...], got {}", x.describe());
+    Shape out(x.shape().size(), 1);
+    out[0] = x.shape()[0];
+    out[1] = x.shape()[1];
+    Tensor& y = ctx.allocate_output(0, out, x.dtype());
+    const int64_t planes = out[0] * out[1];
+    const int64_t size = x.num_elements() / std::max<int64_t>(planes, 1);
+    const float* in = x.data<float>();
+    float* o = y.data<float>();
+#pragma omp parallel for if (planes * size > (1 << 15))
+    for (int64_t p = 0; p < planes; ++p) {
+      const float* row = in + p * size;
+      double acc = Max ? -std::numeric_limits<double>::infinity() : 0.0;
+      for (int64_t i = 0; i < size; ++i) acc = Max ? std::max<double>(acc, row[i]) : acc + row[i];
+      o[p] = static_cast<float>(Max ? acc : acc / static_cast<double>(size));
+    }
+  };
+}
+
+ComputeFn make_lrn(const KernelInit& init) {
+  double alpha = init.attr_float("alpha", 1e-4), beta = init.attr_float("beta", 0.75),
+         bias = init.attr_float("bias", 1.0);
+  int64_t size = init.attr_int("size", 0);
+  if (size < 1) init.fail_model("size must be a positive int");
+  return [=](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    kernels::local_response_norm(x, size, alpha, beta, bias, ctx.allocate_output(0, x.shape(), x.dtype()));
+  };
+}
+
+ComputeFn make_instance_norm(const KernelInit& init) {
+  double epsilon = init.attr_float("epsilon", 1e-5);
+  return [epsilon](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    kernels::instance_norm(x, ctx.input(1), ctx.input(2), epsilon,
+                           ctx.allocate_output(0, x.shape(), x.dtype()));
+  };
+}
+
+// scale/bias broadcast (unidirectionally) to x.shape[axis:], expanded to that many values.
+Tensor expand_to(const Tensor& t, const Shape& shape) {
+  if (t.num_elements() == num_elements(shape)) return t;
+  FLOWONNX_REQUIRE(t.dtype() == DType::Float32, "scale/bias must be float32, got {}", t.describe());
+  FLOWONNX_REQUIRE(kernels::broadcast_all({t.shape(), shape}, "LayerNormalization") == shape,
+                   "LayerNormalization: {} does not broadcast to {}", t.describe(), shape_to_string(shape));
+  Tensor out(shape, DType::Float32);
+  const float* in = t.data<float>();
+  float* o = out.data<float>();
+  kernels::for_each_broadcast<1>(shape, {t.shape()},
+                                 [&](int64_t i, const std::array<int64_t, 1>& at) { o[i] = in[at[0]]; });
+  return out;
+}
+
+ComputeFn make_layer_norm(const KernelInit& init) {
+  int64_t axis = init.attr_int("axis", -1);
+  double epsilon = init.attr_float("epsilon", 1e-5);
+  return [axis, epsilon](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    require_float_input("LayerNormalization", x, 1);
+    int64_t a = axis < 0 ? axis + x.rank() : axis;
+    FLOWONNX_REQUIRE(a >= 0 && a < x.rank(), "LayerNormalization: axis {} for {}", axis, x.describe());
+    Shape inner(x.shape().begin() + a, x.shape().end());
+    Tensor scale = expand_to(ctx.input(1), inner);
+    Tensor bias = ctx.has_input(2) ? expand_to(ctx.input(2), inner) : Tensor();
+    Shape stat_shape = x.shape();
+    for (size_t d = a; d < stat_shape.size(); ++d) stat_shape[d] = 1;
+    Tensor& y = ctx.allocate_output(0, x.shape(), DType::Float32);
+    Tensor* mean = ctx.num_outputs() > 1 ? &ctx.allocate_output(1, stat_shape, DType::Float32) : nullptr;
+    Tensor* inv = ctx.num_outputs() > 2 ? &ctx.allocate_output(2, stat_shape, DType::Float32) : nullptr;
+    kernels::layer_norm(x, a, scale, bias, epsilon, y, mean, inv);
+  };
+}
+
+// Inference Dropout is the identity; the mask output is all true.
+ComputeFn make_dropout(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    if (ctx.has_input(2)) {
+      const Tensor& training = ctx.input(2);
+      bool on = training.num_elements() == 1 && training.dtype() == DType::Bool && training.data<bool>()[0];
+      double ratio = ctx.has_input(1) ? ctx.input(1).to_double_vector().at(0) : 0.5;
+      if (on && ratio != 0.0)
+        fail(ErrorCode::NotImplemented, "Dropout: training mode with ratio {} is not supported", ratio);
+    }
+    ctx.set_output(0, x);
+    if (ctx.num_outputs() > 1) {
+      Tensor& mask = ctx.allocate_output(1, x.shape(), DType::Bool);
+      std::memset(mask.raw_data(), 1, mask.nbytes());
+    }
+  };
+}
+
+}  // namespace
+
+void register_nn_kernels(KernelRegistry& r) {
+  r.add("", "Conv", make_conv);
+  r.add("", "BatchNormalization", make_batch_norm);
+  r.add("", "MaxPool", make_pool<kernels::PoolNdKind::Max>);
+  r.add("", "AveragePool", make_pool<kernels::PoolNdKind::Average>);
+  r.add("", "LpPool", make_pool<kernels::PoolNdKind::Lp>);
+  r.add("", "GlobalAveragePool", make_global_pool<false>);
+  r.add("", "GlobalMaxPool", make_global_pool<true>);
+  r.add("", "LRN", make_lrn);
+  r.add("", "InstanceNormalization", make_instance_norm);
+  r.add("", "LayerNormalization", make_layer_norm);
+  r.add("", "Dropout", make_dropout);
+}
+
+}  // namespace flowonnx::runtime::cpu

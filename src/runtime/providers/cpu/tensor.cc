@@ -1,0 +1,382 @@
+// Shape and data-movement ops: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split,
+// Expand, Tile, Pad, Shape, Size, ConstantOfShape, Cast, CastLike, Range, Identity, EyeLike,
+// DepthToSpace, SpaceToDepth, Trilu.
+#include <cmath>
+
+#include "kernels/cpu/broadcast_loop.h"
+#include "kernels/cpu/data_movement.h"
+#include "kernels/cpu/layout.h"
+#include "onnx/model_io.h"
+#include "runtime/providers/cpu/cpu_kernels.h"
+
+namespace flowonnx::runtime::cpu {
+
+namespace {
+
+int64_t normalize(int64_t axis, int64_t rank, const char* op) {
+  FLOWONNX_REQUIRE(axis >= -rank && axis < rank, "{}: axis {} out of range for rank {}", op, axis, rank);
+  return axis < 0 ? axis + rank : axis;
+}
+
+ComputeFn make_reshape(const KernelInit& init) {
+  bool allow_zero = init.attr_int("allowzero", 0) != 0;
+  return [allow_zero](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    std::vector<int64_t> target = tensor_to_int64s(ctx.input(1), "Reshape shape");
+    for (size_t i = 0; i < target.size(); ++i) {
+      if (target[i] == 0 && !allow_zero) {
+        FLOWONNX_REQUIRE(i < x.shape().size(), "Reshape: 0 at position {} but input is {}", i, x.describe());
+        target[i] = x.shape()[i];
+      }
+      FLOWONNX_REQUIRE(target[i] >= -1, "Reshape: invalid dim {} in {}", target[i], shape_to_string(target));
+    }
+    ctx.set_output(0, x.reshape(resolve_reshape(x.shape(), target)));
+  };
+}
+
+ComputeFn make_flatten(const KernelInit& init) {
+  int64_t axis = init.attr_int("axis", 1);
+  return [axis](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    int64_t rank = x.rank();
+    FLOWONNX_REQUIRE(axis >= -rank && axis <= rank, "Flatten: axis {} for {}", axis, x.describe());
+    int64_t a = axis < 0 ? axis + rank : axis;
+    int64_t outer = 1;
+    for (int64_t d = 0; d < a; ++d) outer *= x.shape()[d];
+    int64_t inner = 1;
+    for (int64_t d = a; d < rank; ++d) inner *= x.shape()[d];
+    ctx.set_output(0, x.reshape({outer, inner}));
+  };
+}
+
+ComputeFn make_squeeze(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    Shape out;
+    if (!ctx.has_input(1)) {
+      for (int64_t d : x.shape()) if (d != 1) out.push_back(d);
+    } else {
+      std::vector<bool> drop(x.rank(), false);
+      for (int64_t axis : tensor_to_int64s(ctx.input(1), "Squeeze axes")) {
+        int64_t a = normalize(axis, x.rank(), "Squeeze");
+        FLOWONNX_REQUIRE(x.shape()[a] == 1, "Squeeze: dim {} of {} is not 1", a, x.describe());
+        drop[a] = true;
+      }
+      for (int64_t d = 0; d < x.rank(); ++d) if (!drop[d]) out.push_back(x.shape()[d]);
+    }
+    ctx.set_output(0, x.reshape(out));
+  };
+}
+
+ComputeFn make_unsqueeze(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    std::vector<int64_t> axes = tensor_to_int64s(ctx.input(1), "Unsqueeze axes");
+    int64_t rank = x.rank() + static_cast<int64_t>(axes.size());
+    std::vector<bool> inserted(rank, false);
+    for (int64_t axis : axes) {
+      int64_t a = normalize(axis, rank, "Unsqueeze");
+      FLOWONNX_REQUIRE(!inserted[a], "Unsqueeze: axis {} repeated", axis);
+      inserted[a] = true;
+    }
+    Shape out;
+    size_t next = 0;
+    for (int64_t d = 0; d < rank; ++d) out.push_back(inserted[d] ? 1 : x.shape()[next++]);
+    ctx.set_output(0, x.reshape(out));
+  };
+}
+
+ComputeFn make_identity(const KernelInit&) {
+  return [](KernelContext& ctx) { ctx.set_output(0, ctx.input(0)); };
+}
+
+ComputeFn make_transpose(const KernelInit& init) {
+  std::vector<int64_t> perm = init.attr_ints("perm");
+  return [perm](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    std::vector<int64_t> p = perm;
+    if (p.empty())
+      for (int64_t d = x.rank() - 1; d >= 0; --d) p.push_back(d);
+    Shape shape = kernels::transpose_output_shape(x.shape(), p);
+    kernels::transpose(x, p, ctx.allocate_output(0, shape, x.dtype()));
+  };
+}
+
+ComputeFn make_concat(const KernelInit& init) {
+  if (!init.has_attr("axis")) init.fail_model("attribute 'axis' is required");
+  int64_t axis = init.attr_int("axis", 0);
+  return [axis](KernelContext& ctx) {
+    std::vector<Tensor> inputs;
+    std::vector<Shape> shapes;
+    for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+      inputs.push_back(ctx.input(i));
+      shapes.push_back(inputs.back().shape());
+    }
+    FLOWONNX_REQUIRE(!inputs.empty(), "Concat: no inputs");
+    Shape shape = kernels::concat_output_shape(shapes, axis);
+    Tensor& y = ctx.allocate_output(0, shape, inputs[0].dtype());
+    if (y.num_elements() > 0) kernels::concat(inputs, axis, y);
+  };
+}
+
+ComputeFn make_split(const KernelInit& init) {
+  int64_t axis = init.attr_int("axis", 0);
+  return [axis](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    int64_t a = normalize(axis, x.rank(), "Split");
+    int64_t n = x.shape()[a];
+    std::vector<int64_t> sizes;
+    if (ctx.has_input(1)) {
+      sizes = tensor_to_int64s(ctx.input(1), "Split sizes");
+      int64_t total = 0;
+      for (int64_t s : sizes) total += s;
+      FLOWONNX_REQUIRE(sizes.size() == ctx.num_outputs() && total == n,
+                       "Split: sizes {} do not split dim {} ({}) into {} outputs",
+                       shape_to_string(sizes), a, n, ctx.num_outputs());
+    } else {
+      int64_t parts = static_cast<int64_t>(ctx.num_outputs());
+      int64_t each = (n + parts - 1) / parts;
+      for (int64_t k = 0; k < parts; ++k) sizes.push_back(std::max<int64_t>(0, std::min(each, n - k * each)));
+    }
+    std::vector<int64_t> starts(x.rank(), 0), steps(x.rank(), 1);
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      Shape shape = x.shape();
+      shape[a] = sizes[k];
+      kernels::strided_slice(x, starts, steps, ctx.allocate_output(k, shape, x.dtype()));
+      starts[a] += sizes[k];
+    }
+  };
+}
+
+ComputeFn make_expand(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    Shape target = tensor_to_int64s(ctx.input(1), "Expand shape");
+    Shape shape = kernels::broadcast_all({x.shape(), target}, "Expand");
+    kernels::broadcast_to(x, ctx.allocate_output(0, shape, x.dtype()));
+  };
+}
+
+ComputeFn make_tile(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    std::vector<int64_t> repeats = tensor_to_int64s(ctx.input(1), "Tile repeats");
+    FLOWONNX_REQUIRE(static_cast<int64_t>(repeats.size()) == x.rank(),
+                     "Tile: {} repeats for {}", repeats.size(), x.describe());
+    Shape shape = x.shape();
+    for (size_t d = 0; d < shape.size(); ++d) {
+      FLOWONNX_REQUIRE(repeats[d] >= 0, "Tile: negative repeat {}", repeats[d]);
+      shape[d] *= repeats[d];
+    }
+    kernels::tile(x, ctx.allocate_output(0, shape, x.dtype()));
+  };
+}
+
+ComputeFn make_pad(const KernelInit& init) {
+  std::string mode_name = init.attr_string("mode", "constant");
+  kernels::PadMode mode = kernels::PadMode::Constant;
+  if (mode_name == "reflect") mode = kernels::PadMode::Reflect;
+  else if (mode_name == "edge") mode = kernels::PadMode::Edge;
+  else if (mode_name != "constant") init.fail_model("mode must be constant, reflect or edge");
+  return [mode](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    std::vector<int64_t> pads = tensor_to_int64s(ctx.input(1), "Pad pads");
+    const int64_t rank = x.rank();
+    FLOWONNX_REQUIRE(static_cast<int64_t>(pads.size()) == 2 * rank, "Pad: {} pads for {}",
+                     pads.size(), x.describe());
+    double value = 0;
+    if (ctx.has_input(2) && ctx.input(2).num_elements() > 0) value = ctx.input(2).to_double_vector()[0];
+    Shape shape = x.shape();
+    std::vector<int64_t> begin(pads.begin(), pads.begin() + rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      shape[d] += pads[d] + pads[d + rank];
+      FLOWONNX_REQUIRE(shape[d] >= 0, "Pad: pads {} crop more than {}", shape_to_string(pads), x.describe());
+    }
+    kernels::pad(x, begin, mode, value, ctx.allocate_output(0, shape, x.dtype()));
+  };
+}
+
+ComputeFn make_shape(const KernelInit& init) {
+  int64_t start = init.attr_int("start", 0);
+  std::optional<int64_t> end;
+  if (init.has_attr("end")) end = init.attr_int("end", 0);
+  return [start, end](KernelContext& ctx) {
+    const Shape& shape = ctx.input(0).shape();
+    int64_t rank = static_cast<int64_t>(shape.size());
+    auto clamp = [rank](int64_t v) { return std::clamp(v < 0 ? v + rank : v, int64_t{0}, rank); };
+    int64_t b = clamp(start), e = clamp(end.value_or(rank));
+    std::vector<int64_t> dims;
+    for (int64_t d = b; d < e; ++d) dims.push_back(shape[d]);
+    Tensor& y = ctx.allocate_output(0, {static_cast<int64_t>(dims.size())}, DType::Int64);
+    std::copy(dims.begin(), dims.end(), y.data<int64_t>());
+  };
+}
+
+ComputeFn make_size(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    ctx.allocate_output(0, {}, DType::Int64).data<int64_t>()[0] = ctx.input(0).num_elements();
+  };
+}
+
+ComputeFn make_constant_of_shape(const KernelInit& init) {
+  Tensor value = init.attr_tensor("value");
+  if (!value.defined()) value = Tensor::scalar<float>(0.0f);
+  if (value.num_elements() != 1) init.fail_model("value must hold one element");
+  return [value](KernelContext& ctx) {
+    Shape shape = tensor_to_int64s(ctx.input(0), "ConstantOfShape shape");
+    Tensor& y = ctx.allocate_output(0, shape, value.dtype());
+    const size_t size = dtype_size(value.dtype());
+    auto* out = static_cast<uint8_t*>(y.raw_data());
+    for (int64_t i = 0; i < y.num_elements(); ++i) std::memcpy(out + i * size, value.raw_data(), size);
+  };
+}
+
+void cast_into(const Tensor& x, Tensor& y) {
+  if (x.dtype() == y.dtype()) std::memcpy(y.raw_data(), x.raw_data(), x.nbytes());
+  else y.copy_from(x);
+}
+
+ComputeFn make_cast(const KernelInit& init) {
+  if (!init.has_attr("to")) init.fail_model("attribute 'to' is required");
+  DType to = onnx_io::dtype_from_onnx(static_cast<int>(init.attr_int("to", 0)));
+  return [to](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    cast_into(x, ctx.allocate_output(0, x.shape(), to));
+  };
+}
+
+ComputeFn make_cast_like(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    cast_into(x, ctx.allocate_output(0, x.shape(), ctx.input(1).dtype()));
+  };
+}
+
+ComputeFn make_range(const KernelInit&) {
+  return [](KernelContext& ctx) {
+    const Tensor& start = ctx.input(0);
+    DType dtype = start.dtype();
+    double s = start.to_double_vector().at(0);
+    double limit = ctx.input(1).to_double_vector().at(0);
+    double delta = ctx.input(2).to_double_vector().at(0);
+    FLOWONNX_REQUIRE(delta != 0, "Range: delta must not be 0");
+    double steps = std::ceil((limit - s) / delta);
+    FLOWONNX_REQUIRE(steps < static_cast<double>(kMaxElements), "Range: {} elements is too many", steps);
+    int64_t n = std::max<int64_t>(0, static_cast<int64_t>(steps));
+    Tensor& y = ctx.allocate_output(0, {n}, dtype);
+    visit_dtype(dtype, [&](auto zero) {
+      using T = decltype(zero);
+      if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, bool>) {
+        fail(ErrorCode::InvalidArgument, "Range: dtype {} is not supported", dtype_name(dtype));
+      } else {
+        T* out = y.data<T>();
+        T value = start.data<T>()[0];
+        T step = static_cast<T>(delta);
+        for (int64_t i = 0; i < n; ++i, value = T(value + step)) out[i] = value;
+      }
+    });
+  };
+}
+
+ComputeFn make_eye_like(const KernelInit& init) {
+  int64_t k = init.attr_int("k", 0);
+  std::optional<DType> dtype;
+  if (init.has_attr("dtype")) dtype = onnx_io::dtype_from_onnx(static_cast<int>(init.attr_int("dtype", 1)));
+  return [k, dtype](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    FLOWONNX_REQUIRE(x.rank() == 2, "EyeLike: input must be 2-d, got {}", x.describe());
+    int64_t rows = x.shape()[0], cols = x.shape()[1];
+    Tensor eye = Tensor::zeros(x.shape(), DType::Float64);
+    double* data = eye.data<double>();
+    for (int64_t r = 0; r < rows; ++r)
+      if (r + k >= 0 && r + k < cols) data[r * cols + r + k] = 1.0;
+    cast_into(eye, ctx.allocate_output(0, x.shape(), dtype.value_or(x.dtype())));
+  };
+}
+
+// DepthToSpace (DCR / CRD) and SpaceToDepth as 6-d transposes.
+template <bool ToSpace>
+ComputeFn make_depth_space(const KernelInit& init) {
+  int64_t block = init.attr_int("blocksize", 0);
+  if (block < 1) init.fail_model("blocksize must be positive");
+  bool crd = init.attr_string("mode", "DCR") == "CRD";
+  return [block, crd](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    FLOWONNX_REQUIRE(x.rank() == 4, "depth/space: input must be 4-d, got {}", x.describe());
+    int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
+    Tensor view;
+    std::vector<int64_t> perm;
+    Shape out;
+    if (ToSpace) {
+      FLOWONNX_REQUIRE(c % (block * block) == 0, "DepthToSpace: channels {} not divisible by {}", c, block * block);
+      int64_t oc = c / (block * block);
+      if (crd) {
+        view = x.reshape({n, oc, block, block, h, w});
+        perm = {0, 1, 4, 2, 5, 3};
+      } else {
+        view = x.reshape({n, block, block, oc, h, w});
+        perm = {0, 3, 4, 1, 5, 2};
+      }
+      out = {n, oc, h * block, w * block};
+    } else {
+      FLOWONNX_REQUIRE(h % block == 0 && w % block == 0, "SpaceToDepth: {} not divisible by {}", x.describe(), block);
+      view = x.reshape({n, c, h / block, block, w / block, block});
+      perm = {0, 3, 5, 1, 2, 4};
+      out = {n, c * block * block, h / block, w / block};
+    }
+    Tensor moved(kernels::transpose_output_shape(view.shape(), perm), x.dtype());
+    kernels::transpose(view, perm, moved);
+    ctx.set_output(0, moved.reshape(out));
+  };
+}
+
+ComputeFn make_trilu(const KernelInit& init) {
+  bool upper = init.attr_int("upper", 1) != 0;
+  return [upper](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    FLOWONNX_REQUIRE(x.rank() >= 2, "Trilu: input must have rank >= 2, got {}", x.describe());
+    int64_t k = ctx.has_input(1) ? tensor_to_int64s(ctx.input(1), "Trilu k").at(0) : 0;
+    Tensor& y = ctx.allocate_output(0, x.shape(), x.dtype());
+    int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
+    size_t esize = dtype_size(x.dtype());
+    const auto* in = static_cast<const uint8_t*>(x.raw_data());
+    auto* out = static_cast<uint8_t*>(y.raw_data());
+    int64_t mats = rows * cols == 0 ? 0 : x.num_elements() / (rows * cols);
+    for (int64_t m = 0; m < mats; ++m)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) {
+          int64_t at = (m * rows + r) * cols + c;
+          bool keep = upper ? (c - r >= k) : (c - r <= k);
+          if (keep) std::memcpy(out + at * esize, in + at * esize, esize);
+          else std::memset(out + at * esize, 0, esize);
+        }
+  };
+}
+
+}  // namespace
+
+void register_tensor_kernels(KernelRegistry& r) {
+  r.add("", "Reshape", make_reshape);
+  r.add("", "Flatten", make_flatten);
+  r.add("", "Squeeze", make_squeeze);
+  r.add("", "Unsqueeze", make_unsqueeze);
+  r.add("", "Identity", make_identity);
+  r.add("", "Transpose", make_transpose);
+  r.add("", "Concat", make_concat);
+  r.add("", "Split", make_split);
+  r.add("", "Expand", make_expand);
+  r.add("", "Tile", make_tile);
+  r.add("", "Pad", make_pad);
+  r.add("", "Shape", make_shape);
+  r.add("", "Size", make_size);
+  r.add("", "ConstantOfShape", make_constant_of_shape);
+  r.add("", "Cast", make_cast);
+  r.add("", "CastLike", make_cast_like);
+  r.add("", "Range", make_range);
+  r.add("", "EyeLike", make_eye_like);
+  r.add("", "DepthToSpace", make_depth_space<true>);
+  r.add("", "SpaceToDepth", make_depth_space<false>);
+  r.add("", "Trilu", make_trilu);
+}
+
+}  // namespace flowonnx::runtime::cpu

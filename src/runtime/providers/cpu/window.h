@@ -1,0 +1,30 @@
+// Sliding-window geometry shared by Conv and the pools: the ONNX attributes (auto_pad,
+// kernel_shape, strides, pads, dilations, ceil_mode) resolved against an input's spatial dims.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/kernel.h"
+
+namespace flowonnx::runtime::cpu {
+
+struct WindowAttrs {
+  std::string auto_pad = "NOTSET";
+  std::vector<int64_t> kernel;     // empty: taken from the weights (Conv)
+  std::vector<int64_t> strides;    // empty: all 1
+  std::vector<int64_t> pads;       // empty: all 0; else begins then ends
+  std::vector<int64_t> dilations;  // empty: all 1
+  bool ceil_mode = false;
+};
+
+struct WindowGeometry {
+  std::vector<int64_t> kernel, strides, dilations, pads_begin, pads_end, out;
+};
+
+WindowAttrs read_window_attrs(const KernelInit& init);
+// Throws InvalidArgument when the attributes disagree with the spatial rank.
+WindowGeometry resolve_window(const WindowAttrs& attrs, const Shape& spatial,
+                              const std::vector<int64_t>& kernel);
+
+}  // namespace flowonnx::runtime::cpu

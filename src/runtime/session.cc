@@ -1,0 +1,177 @@
+#include "runtime/session.h"
+
+#include <set>
+
+#include "base/logging.h"
+#include "kernels/cpu/threading.h"
+#include "onnx/import/normalize.h"
+#include "runtime/execution_plan.h"
+#include "runtime/graph_checks.h"
+#include "runtime/type_inference.h"
+
+namespace flowonnx {
+
+namespace runtime {
+
+struct SessionState {
+  onnx_io::Model model;
+  std::unique_ptr<ExecutionPlan> plan;
+  std::vector<NodeArg> inputs, outputs, overridable;
+  std::vector<std::string> providers;
+  std::map<std::string, size_t> required_inputs;  // name -> index in inputs
+  std::set<std::string> overridable_names;
+  std::vector<int> output_slots;
+};
+
+}  // namespace runtime
+
+namespace {
+
+NodeArg make_node_arg(const ir::Graph& graph, const std::string& name) {
+  NodeArg arg;
+  arg.name = name;
+  if (!graph.has_type(name)) {
+    arg.type = "tensor(undefined)";
+    arg.has_shape = false;
+    return arg;
+  }
+  const ir::ValueType& type = graph.type(name);
+  arg.type = onnx_io::onnx_type_string(type.dtype);
+  arg.has_shape = type.shape.has_value();
+  if (type.shape)
+    for (const ir::Dim& dim : *type.shape) {
+      if (dim.is_static()) arg.shape.emplace_back(dim.value);
+      else if (!dim.symbol.empty()) arg.shape.emplace_back(dim.symbol);
+      else arg.shape.emplace_back(int64_t{-1});
+    }
+  return arg;
+}
+
+std::vector<std::string> select_providers(const std::vector<std::string>& requested) {
+  static const std::set<std::string> known = {"CPUExecutionProvider", "CUDAExecutionProvider",
+                                              "TensorrtExecutionProvider"};
+  std::vector<std::string> skipped;
+  for (const auto& name : requested) {
+    FLOWONNX_REQUIRE(known.count(name), "unknown execution provider '{}' (known: "
+                     "CPUExecutionProvider, CUDAExecutionProvider, TensorrtExecutionProvider)", name);
+    if (name != "CPUExecutionProvider") skipped.push_back(name);
+  }
+  if (!skipped.empty())
+    log_warning("execution providers not available in this build, skipped: {}; using "
+                "CPUExecutionProvider", fmt::join(skipped, ", "));
+  return {"CPUExecutionProvider"};
+}
+
+std::string dims_text(const std::vector<ir::Dim>& dims) {
+  std::vector<std::string> parts;
+  for (const auto& dim : dims) parts.push_back(dim.to_string());
+  return "[" + fmt::format("{}", fmt::join(parts, ",")) + "]";
+}
+
+// Feed checks against the declared input type: dtype, rank, static dims.
+void validate_feed(const ir::Graph& graph, const std::string& name, const Tensor& tensor) {
+  FLOWONNX_REQUIRE(tensor.defined(), "input '{}': the feed is an undefined tensor", name);
+  if (!graph.has_type(name)) return;
+  const ir::ValueType& type = graph.type(name);
+  FLOWONNX_REQUIRE(tensor.dtype() == type.dtype, "input '{}': expected dtype {} ({}), got {}", name,
+                   dtype_name(type.dtype), onnx_io::onnx_type_string(type.dtype),
+                   tensor.describe());
+  if (!type.shape) return;
+  const auto& dims = *type.shape;
+  FLOWONNX_REQUIRE(static_cast<int>(dims.size()) == tensor.rank(),
+                   "input '{}': expected rank {} (shape {}), got rank {} ({})", name, dims.size(),
+                   dims_text(dims), tensor.rank(), tensor.describe());
+  for (size_t i = 0; i < dims.size(); ++i)
+    FLOWONNX_REQUIRE(!dims[i].is_static() || dims[i].value == tensor.shape()[i],
+                     "input '{}': dim {} must be {} (expected shape {}), got {}", name, i,
+                     dims[i].value, dims_text(dims), tensor.describe());
+}
+
+}  // namespace
+
+InferenceSession::InferenceSession(const std::filesystem::path& model_path,
+                                   const std::vector<std::string>& providers,
+                                   const SessionOptions& options)
+    : InferenceSession(onnx_io::load_model(model_path), providers, options) {}
+
+InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::string>& providers,
+                                   const SessionOptions& options)
+    : state_(std::make_unique<runtime::SessionState>()) {
+  FLOWONNX_REQUIRE(options.intra_op_num_threads >= 0, "intra_op_num_threads must be >= 0, got {}",
+                   options.intra_op_num_threads);
+  state_->providers = select_providers(providers);
+  if (options.intra_op_num_threads > 0) kernels::set_num_threads(options.intra_op_num_threads);
+
+  state_->model = std::move(model);
+  ir::Graph& graph = state_->model.graph;
+  const runtime::KernelRegistry& registry = runtime::cpu_kernel_registry();
+  runtime::check_graph_structure(graph);
+  onnx_import::normalize_graph(graph);
+  runtime::check_supported_ops(graph, registry);
+  runtime::infer_types(graph);
+  state_->plan = std::make_unique<runtime::ExecutionPlan>(graph, registry);
+
+  for (const auto& name : graph.inputs) {
+    if (graph.is_initializer(name)) {
+      state_->overridable.push_back(make_node_arg(graph, name));
+      state_->overridable_names.insert(name);
+    } else {
+      state_->required_inputs[name] = state_->inputs.size();
+      state_->inputs.push_back(make_node_arg(graph, name));
+    }
+  }
+  for (const auto& name : graph.outputs) {
+    state_->outputs.push_back(make_node_arg(graph, name));
+    state_->output_slots.push_back(state_->plan->slot_of(name));
+  }
+  if (options.verbose)
+    log_info("session: {} nodes, {} inputs, {} outputs, providers {}", state_->plan->num_steps(),
+             state_->inputs.size(), state_->outputs.size(), fmt::join(state_->providers, ","));
+}
+
+InferenceSession::~InferenceSession() = default;
+InferenceSession::InferenceSession(InferenceSession&&) noexcept = default;
+InferenceSession& InferenceSession::operator=(InferenceSession&&) noexcept = default;
+
+const std::vector<NodeArg>& InferenceSession::get_inputs() const { return state_->inputs; }
+const std::vector<NodeArg>& InferenceSession::get_outputs() const { return state_->outputs; }
+const std::vector<NodeArg>& InferenceSession::get_overridable_initializers() const {
+  return state_->overridable;
+}
+std::vector<std::string> InferenceSession::get_providers() const { return state_->providers; }
+
+std::vector<Tensor> InferenceSession::run(const std::vector<std::string>& output_names,
+                                          const std::map<std::string, Tensor>& feeds) const {
+  const ir::Graph& graph = state_->model.graph;
+  const runtime::ExecutionPlan& plan = *state_->plan;
+  std::vector<Tensor> values(plan.num_slots());
+  for (const auto& [name, tensor] : feeds) {
+    if (!state_->required_inputs.count(name) && !state_->overridable_names.count(name)) {
+      std::vector<std::string> names;
+      for (const auto& arg : state_->inputs) names.push_back(arg.name);
+      fail(ErrorCode::InvalidArgument, "unknown input name '{}' (the model's inputs: {})", name,
+           fmt::join(names, ", "));
+    }
+    validate_feed(graph, name, tensor);
+    values[plan.slot_of(name)] = tensor;
+  }
+  for (const auto& arg : state_->inputs)
+    FLOWONNX_REQUIRE(feeds.count(arg.name), "missing feed for input '{}' ({} {})", arg.name,
+                     arg.type, graph.has_type(arg.name) ? graph.type(arg.name).to_string() : "?");
+
+  std::vector<int> wanted;
+  if (output_names.empty()) {
+    wanted = state_->output_slots;
+  } else {
+    for (const auto& name : output_names) {
+      auto found = std::find(graph.outputs.begin(), graph.outputs.end(), name);
+      if (found == graph.outputs.end())
+        fail(ErrorCode::InvalidArgument, "unknown output name '{}' (the model's outputs: {})",
+             name, fmt::join(graph.outputs, ", "));
+      wanted.push_back(state_->output_slots[found - graph.outputs.begin()]);
+    }
+  }
+  return plan.execute(std::move(values), wanted);
+}
+
+}  // namespace flowonnx

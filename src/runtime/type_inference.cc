@@ -1,0 +1,131 @@
+#include "runtime/type_inference.h"
+
+#include <set>
+
+#include "onnx/model_io.h"
+
+namespace flowonnx::runtime {
+
+namespace {
+
+using Dims = std::vector<ir::Dim>;
+
+// Ops whose output has input 0's type and shape.
+const std::set<std::string>& same_type_ops() {
+  static const std::set<std::string> ops = {
+      "Relu", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Exp", "Log",
+      "Sqrt", "Reciprocal", "Neg", "Abs", "Erf", "Floor", "Ceil", "Round", "Sin", "Cos", "Tan",
+      "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Softplus", "Softsign",
+      "Elu", "Selu", "Celu", "ThresholdedRelu", "Sign", "Clip", "Softmax", "LogSoftmax",
+      "Hardmax", "BatchNormalization", "InstanceNormalization", "LRN", "Identity", "Dropout",
+      "LayerNormalization", "CumSum", "Shrink", "Mish", "MeanVarianceNormalization"};
+  return ops;
+}
+
+// Ops that broadcast their inputs; the output dtype is input 0's (or bool for comparisons).
+const std::set<std::string>& broadcast_ops() {
+  static const std::set<std::string> ops = {"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max",
+                                            "Min", "Sum", "Mean", "And", "Or", "Xor", "Equal",
+                                            "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
+                                            "BitShift"};
+  return ops;
+}
+
+const std::set<std::string>& bool_ops() {
+  static const std::set<std::string> ops = {"Equal", "Less", "Greater", "LessOrEqual",
+                                            "GreaterOrEqual", "And", "Or", "Xor", "Not", "IsNaN",
+                                            "IsInf"};
+  return ops;
+}
+
+const std::set<std::string>& int64_ops() {
+  static const std::set<std::string> ops = {"Shape", "Size", "ArgMax", "ArgMin", "NonZero",
+                                            "NonMaxSuppression"};
+  return ops;
+}
+
+// Numpy broadcasting of dims; an unknown dim against a 1 or itself stays unknown.
+std::optional<Dims> broadcast_dims(const std::vector<const ir::ValueType*>& types) {
+  Dims result;
+  for (const auto* type : types) {
+    if (!type || !type->shape) return std::nullopt;
+    const Dims& dims = *type->shape;
+    if (dims.size() > result.size()) result.insert(result.begin(), dims.size() - result.size(), ir::Dim::of(1));
+    size_t offset = result.size() - dims.size();
+    for (size_t i = 0; i < dims.size(); ++i) {
+      ir::Dim& out = result[offset + i];
+      const ir::Dim& in = dims[i];
+      if (in.is_static() && in.value == 1) continue;
+      if (out.is_static() && out.value == 1) out = in;
+      else if (!(out == in)) out = ir::Dim{};  // unknown (or a mismatch the kernel will report)
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+void infer_types(ir::Graph& graph) {
+  for (const ir::Node* node : graph.topological_order()) {
+    auto type_of = [&](size_t i) -> const ir::ValueType* {
+      if (i >= node->inputs.size() || node->inputs[i].empty() || !graph.has_type(node->inputs[i]))
+        return nullptr;
+      return &graph.type(node->inputs[i]);
+    };
+    for (size_t k = 0; k < node->outputs.size(); ++k) {
+      const std::string& out = node->outputs[k];
+      if (out.empty() || graph.has_type(out)) continue;
+      const std::string& op = node->op_type;
+      std::optional<ir::ValueType> inferred;
+      const ir::ValueType* first = type_of(0);
+      if (!node->domain.empty() && node->domain != "ai.onnx") {
+        // other domains: nothing known
+      } else if (k == 0 && same_type_ops().count(op) && first) {
+        inferred = *first;
+      } else if (k == 0 && broadcast_ops().count(op) && first) {
+        std::vector<const ir::ValueType*> inputs;
+        for (size_t i = 0; i < node->inputs.size(); ++i) inputs.push_back(type_of(i));
+        inferred = ir::ValueType{bool_ops().count(op) ? DType::Bool : first->dtype,
+                                 broadcast_dims(inputs)};
+      } else if (k == 0 && (bool_ops().count(op))) {
+        inferred = ir::ValueType{DType::Bool, first ? first->shape : std::nullopt};
+      } else if (k == 0 && int64_ops().count(op)) {
+        inferred = ir::ValueType{DType::Int64, std::nullopt};
+      } else if (k == 0 && op == "Cast" && node->attrs.has("to")) {
+        try {
+          inferred = ir::ValueType{onnx_io::dtype_from_onnx(static_cast<int>(node->attrs.get_int("to"))),
+                                   first ? first->shape : std::nullopt};
+        } catch (const Error&) {
+          // unsupported target dtype: the kernel factory reports it
+        }
+      } else if (k == 0 && op == "Where" && type_of(1)) {
+        inferred = ir::ValueType{type_of(1)->dtype,
+                                 broadcast_dims({type_of(0), type_of(1), type_of(2)})};
+      } else if (k == 0 && op == "ConstantOfShape") {
+        DType dtype = DType::Float32;
+        if (node->attrs.has("value")) {
+          try {
+            dtype = node->attrs.get_tensor("value").dtype();
+          } catch (const Error&) {
+          }
+        }
+        inferred = ir::ValueType{dtype, std::nullopt};
+      } else if (k == 1 && (op == "MaxPool" || op == "TopK")) {
+        inferred = ir::ValueType{DType::Int64, first ? first->shape : std::nullopt};
+        if (op == "TopK") inferred->shape = std::nullopt;
+      } else if (k == 1 && op == "Dropout") {
+        inferred = ir::ValueType{DType::Bool, first ? first->shape : std::nullopt};
+      } else if (k == 0 && first) {
+        // Most remaining ops (shape and data movement, pools, convs, reductions, matmul) keep
+        // the dtype of their first input; the shape is left to run time.
+        static const std::set<std::string> other_dtype = {
+            "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "CastLike", "EyeLike",
+            "OneHot"};
+        if (!other_dtype.count(op)) inferred = ir::ValueType{first->dtype, std::nullopt};
+      }
+      if (inferred) graph.set_type(out, *inferred);
+    }
+  }
+}
+
+}  // namespace flowonnx::runtime

@@ -1,0 +1,63 @@
+// flowonnx export: build a zoo model, load weights, compile it as a static graph with a sample
+// input and export it to ONNX with the tutorial's options.
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "commands.h"
+#include "flow/checkpoint.h"
+#include "flow/nn/graph.h"
+#include "models/zoo.h"
+#include "onnx/export/exporter.h"
+#include "tensor/random.h"
+
+namespace flowonnx::cli {
+namespace {
+
+struct ExportCommandOptions {
+  std::string model, weights, input_shape, output = ".";
+  int opset = kPreferredOpset;
+  uint64_t seed = 0;
+  bool dynamic_batch = false, external_data = false;
+};
+
+void run_export(const ExportCommandOptions& options) {
+  const models::ModelInfo& info = models::find_model(options.model);
+  auto model = models::create_model(options.model, options.seed);
+  if (!options.weights.empty()) model->load_state_dict(load(options.weights));
+  model->eval();
+  Shape shape = options.input_shape.empty() ? info.input_shape : parse_shape(options.input_shape);
+
+  auto start = std::chrono::steady_clock::now();
+  nn::ModuleGraph graph(info.graph_name, model);
+  graph.compile({randn(shape)});
+  ExportOptions export_options;
+  export_options.external_data = options.external_data;
+  export_options.opset = options.opset;
+  export_options.flow_weight_dir = options.weights;
+  export_options.onnx_model_path = options.output;
+  export_options.dynamic_batch_size = options.dynamic_batch;
+  auto path = export_onnx_model(graph, export_options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("exported {} (opset {}{}{}) to {} in {:.2f} s\n", options.model, options.opset,
+             options.dynamic_batch ? ", dynamic batch" : "", options.external_data ? ", external data" : "",
+             path.string(), seconds);
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("export", "Export a zoo model to ONNX");
+  auto options = std::make_shared<ExportCommandOptions>();
+  cmd->add_option("--model", options->model, "Model name (see `flowonnx models`)")->required();
+  cmd->add_option("--weights", options->weights, "OneFlow checkpoint folder (also the flow_weight_dir)");
+  cmd->add_option("--seed", options->seed, "Seed of the weights when no --weights is given")->capture_default_str();
+  cmd->add_option("--input-shape", options->input_shape, "Sample input shape (default: the model's, e.g. 1,3,224,224)");
+  cmd->add_option("--opset", options->opset, "ONNX opset")->capture_default_str()->check(CLI::Range(kMinOpset, kMaxOpset));
+  cmd->add_flag("--dynamic-batch", options->dynamic_batch, "Make the batch dim symbolic");
+  cmd->add_flag("--external-data", options->external_data, "Store weights in <model>.onnx.data");
+  cmd->add_option("-o,--output", options->output, "Folder (writes model.onnx in it) or .onnx path")->capture_default_str();
+  cmd->callback([options] { run_export(*options); });
+}
+
+}  // namespace flowonnx::cli
