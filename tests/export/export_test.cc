@@ -9,7 +9,7 @@
 #include "flow/nn/graph.h"
 #include "flow/nn/layers.h"
 #include "models/zoo.h"
-#include "onnx/export/exporter.h"
+#include "verify/export.h"
 #include "onnx/export/handler_registry.h"
 #include "flow/op_registry.h"
 #include "oracle/ort_oracle.h"

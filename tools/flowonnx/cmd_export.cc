@@ -8,7 +8,7 @@
 #include "flow/checkpoint.h"
 #include "flow/nn/graph.h"
 #include "models/zoo.h"
-#include "onnx/export/exporter.h"
+#include "verify/export.h"
 #include "tensor/random.h"
 
 namespace flowonnx::cli {

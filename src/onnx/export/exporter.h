@@ -1,7 +1,8 @@
-// export_onnx_model: a compiled nn::Graph -> an ONNX model file, with the tutorial's options
+// convert_to_onnx: a compiled nn::Graph -> an ONNX model in memory, with the tutorial's options
 // (external_data, opset, flow_weight_dir, onnx_model_path, dynamic_batch_size). Every flow
-// node is rewritten by the handler of its op family for the target opset, every emitted node is
-// validated against libonnx's schema registry, and the file is written atomically.
+// node is rewritten by the handler of its op family for the target opset and every emitted node
+// is validated against libonnx's schema registry. export_onnx_model (src/verify/export.h) adds
+// simplification and the atomic write.
 #pragma once
 
 #include <filesystem>
@@ -35,9 +36,6 @@ struct ExportOptions {
 
 // The ONNX model in memory (validated against the opset; not written).
 onnx_io::Model convert_to_onnx(const nn::Graph& graph, const ExportOptions& options);
-
-// Converts and writes; returns the path of the written .onnx file.
-std::filesystem::path export_onnx_model(const nn::Graph& graph, const ExportOptions& options);
 
 // Where a model goes for `onnx_model_path` (folder -> folder/model.onnx).
 std::filesystem::path resolve_model_path(const std::string& onnx_model_path);
