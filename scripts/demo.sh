@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the demo: a ResNet-34 with seeded weights written as a OneFlow
-# checkpoint folder, loaded back, and run eagerly on a seeded input; prints the top-5 classes.
-# (Pretrained ImageNet weights cannot be downloaded here, so the classes are not meaningful.)
+# Sets up, builds and runs `flowonnx demo`: the OneFlow tutorial end to end — a ResNet-34 written
+# as a OneFlow checkpoint folder, loaded, compiled as a static graph, exported to ONNX with a
+# dynamic batch and checked against the framework, then cat.jpg classified by the ONNX model in
+# an InferenceSession and by the eager model. Pretrained ImageNet weights cannot be downloaded
+# here, so the weights are seeded and the predicted class is not meaningful (the demo says so).
+# Extra arguments go to `flowonnx demo` (e.g. --weights DIR for a real checkpoint).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh --target flowonnx
-work=build/demo
-mkdir -p "$work"
-build/tools/flowonnx/flowonnx init --model resnet34 --seed 0 -o "$work/resnet34"
-build/tools/flowonnx/flowonnx infer --model resnet34 --weights "$work/resnet34" \
-  --input-shape 1,3,224,224 --seed 1 --output "$work/resnet34_logits.npy"
+build/tools/flowonnx/flowonnx demo --work-dir build/demo "$@"

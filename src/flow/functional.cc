@@ -1,5 +1,7 @@
 #include "flow/functional.h"
 
+#include <cmath>
+
 #include "flow/dispatch.h"
 
 namespace flowonnx::functional {
@@ -10,6 +12,42 @@ using Ints = std::vector<int64_t>;
 
 Ints ints(Pair pair) { return {pair[0], pair[1]}; }
 Tensor first(std::vector<Tensor> outputs) { return std::move(outputs[0]); }
+
+// OneFlow's scalar operand attributes for a Python number.
+ir::Attributes scalar_attrs(double value) {
+  bool integral = std::nearbyint(value) == value && std::abs(value) < 9.0e15;
+  return {{"has_int_operand", int64_t{integral}}, {"has_float_operand", int64_t{!integral}},
+          {"int_operand", integral ? static_cast<int64_t>(value) : int64_t{0}},
+          {"float_operand", integral ? 0.0 : value}};
+}
+
+ir::Attributes fill_attrs(double value) {
+  bool integral = std::nearbyint(value) == value && std::abs(value) < 9.0e15;
+  return {{"is_floating_value", int64_t{!integral}},
+          {"integral_value", integral ? static_cast<int64_t>(value) : int64_t{0}},
+          {"floating_value", integral ? 0.0 : value}};
+}
+
+Tensor reduce(const char* op, const Tensor& x, const Ints& axes, bool keepdims) {
+  return first(call_op(op, {x}, {{"axis", axes}, {"keepdims", int64_t{keepdims}}}));
+}
+
+// OneFlow's argmax / argmin reduce the last axis; another dim is moved last first.
+Tensor arg_reduce(const char* op, const Tensor& x, int64_t dim, bool keepdim) {
+  int64_t rank = x.rank();
+  FLOWONNX_REQUIRE(dim >= -rank && dim < rank, "{}: dim {} out of range for {}", op, dim, x.describe());
+  if (dim < 0) dim += rank;
+  Tensor moved = x;
+  if (dim != rank - 1) {
+    Ints perm;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != dim) perm.push_back(d);
+    perm.push_back(dim);
+    moved = transpose(x, perm);
+  }
+  Tensor index = first(call_op(op, {moved}));
+  return keepdim ? expand_dims(index, dim) : index;
+}
 
 }  // namespace
 
@@ -99,5 +137,158 @@ Tensor transpose(const Tensor& x, const std::vector<int64_t>& perm) {
 Tensor concat(const std::vector<Tensor>& inputs, int64_t axis) {
   return first(call_op("concat", inputs, {{"axis", axis}}));
 }
+
+}  // namespace flowonnx::functional
+
+namespace flowonnx::functional {
+
+#define FLOWONNX_ELEMENTWISE_1(name) \
+  Tensor name(const Tensor& x) { return first(call_op(#name, {x})); }
+FLOWONNX_ELEMENTWISE_1(abs)
+FLOWONNX_ELEMENTWISE_1(neg)
+FLOWONNX_ELEMENTWISE_1(sign)
+FLOWONNX_ELEMENTWISE_1(square)
+FLOWONNX_ELEMENTWISE_1(ceil)
+FLOWONNX_ELEMENTWISE_1(floor)
+FLOWONNX_ELEMENTWISE_1(round)
+FLOWONNX_ELEMENTWISE_1(exp)
+FLOWONNX_ELEMENTWISE_1(log)
+FLOWONNX_ELEMENTWISE_1(sqrt)
+FLOWONNX_ELEMENTWISE_1(rsqrt)
+FLOWONNX_ELEMENTWISE_1(reciprocal)
+FLOWONNX_ELEMENTWISE_1(erf)
+FLOWONNX_ELEMENTWISE_1(sigmoid)
+FLOWONNX_ELEMENTWISE_1(tanh)
+FLOWONNX_ELEMENTWISE_1(sin)
+FLOWONNX_ELEMENTWISE_1(cos)
+FLOWONNX_ELEMENTWISE_1(tan)
+FLOWONNX_ELEMENTWISE_1(asin)
+FLOWONNX_ELEMENTWISE_1(acos)
+FLOWONNX_ELEMENTWISE_1(atan)
+FLOWONNX_ELEMENTWISE_1(sinh)
+FLOWONNX_ELEMENTWISE_1(cosh)
+FLOWONNX_ELEMENTWISE_1(asinh)
+FLOWONNX_ELEMENTWISE_1(acosh)
+FLOWONNX_ELEMENTWISE_1(atanh)
+FLOWONNX_ELEMENTWISE_1(silu)
+FLOWONNX_ELEMENTWISE_1(gelu)
+FLOWONNX_ELEMENTWISE_1(fast_gelu)
+FLOWONNX_ELEMENTWISE_1(quick_gelu)
+FLOWONNX_ELEMENTWISE_1(hardsigmoid)
+FLOWONNX_ELEMENTWISE_1(hardswish)
+FLOWONNX_ELEMENTWISE_1(logical_not)
+#undef FLOWONNX_ELEMENTWISE_1
+
+#define FLOWONNX_ELEMENTWISE_2(name, op) \
+  Tensor name(const Tensor& x, const Tensor& y) { return first(call_op(op, {x, y})); }
+FLOWONNX_ELEMENTWISE_2(scalar_add_by_tensor, "scalar_add_by_tensor")
+FLOWONNX_ELEMENTWISE_2(scalar_sub_by_tensor, "scalar_sub_by_tensor")
+FLOWONNX_ELEMENTWISE_2(scalar_mul_by_tensor, "scalar_mul_by_tensor")
+FLOWONNX_ELEMENTWISE_2(scalar_div_by_tensor, "scalar_div_by_tensor")
+FLOWONNX_ELEMENTWISE_2(multiply, "multiply")
+FLOWONNX_ELEMENTWISE_2(squared_difference, "squared_difference")
+FLOWONNX_ELEMENTWISE_2(floor_mod, "broadcast_floor_mod")
+FLOWONNX_ELEMENTWISE_2(equal, "broadcast_equal")
+FLOWONNX_ELEMENTWISE_2(not_equal, "broadcast_not_equal")
+FLOWONNX_ELEMENTWISE_2(greater, "broadcast_greater")
+FLOWONNX_ELEMENTWISE_2(less, "broadcast_less")
+FLOWONNX_ELEMENTWISE_2(greater_equal, "broadcast_greater_equal")
+FLOWONNX_ELEMENTWISE_2(less_equal, "broadcast_less_equal")
+FLOWONNX_ELEMENTWISE_2(logical_and, "broadcast_logical_and")
+FLOWONNX_ELEMENTWISE_2(logical_or, "broadcast_logical_or")
+FLOWONNX_ELEMENTWISE_2(prelu, "prelu")
+#undef FLOWONNX_ELEMENTWISE_2
+
+#define FLOWONNX_SCALAR_OP(name) \
+  Tensor name(const Tensor& x, double value) { return first(call_op(#name, {x}, scalar_attrs(value))); }
+FLOWONNX_SCALAR_OP(scalar_add)
+FLOWONNX_SCALAR_OP(scalar_mul)
+FLOWONNX_SCALAR_OP(scalar_div)
+FLOWONNX_SCALAR_OP(scalar_pow)
+FLOWONNX_SCALAR_OP(scalar_logical_less)
+FLOWONNX_SCALAR_OP(scalar_logical_greater)
+#undef FLOWONNX_SCALAR_OP
+
+Tensor leaky_relu(const Tensor& x, double alpha) { return first(call_op("leaky_relu", {x}, {{"alpha", alpha}})); }
+Tensor elu(const Tensor& x, double alpha) { return first(call_op("elu", {x}, {{"alpha", alpha}})); }
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  return first(call_op("softplus", {x}, {{"beta", beta}, {"threshold", threshold}}));
+}
+Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
+  return first(call_op("hardtanh", {x}, {{"min_val", min_val}, {"max_val", max_val}}));
+}
+
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {
+  FLOWONNX_REQUIRE(min || max, "clamp: needs min, max or both");
+  if (min && max) return first(call_op("clip_by_scalar", {x}, {{"floating_min", *min}, {"floating_max", *max}}));
+  if (min) return first(call_op("clip_by_scalar_min", {x}, {{"floating_min", *min}}));
+  return first(call_op("clip_by_scalar_max", {x}, {{"floating_max", *max}}));
+}
+
+Tensor fill(const Tensor& x, double value) { return first(call_op("fill_", {x}, fill_attrs(value))); }
+
+Tensor minimum(const Tensor& x, const Tensor& y) {
+  return first(call_op(x.shape() == y.shape() ? "elementwise_minimum" : "broadcast_minimum", {x, y}));
+}
+Tensor maximum(const Tensor& x, const Tensor& y) {
+  return first(call_op(x.shape() == y.shape() ? "elementwise_maximum" : "broadcast_maximum", {x, y}));
+}
+Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
+  return first(call_op("where", {condition, x, y}));
+}
+
+Tensor batch_matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b, double alpha) {
+  return first(call_op("batch_matmul", {a, b},
+                       {{"transpose_a", int64_t{transpose_a}}, {"transpose_b", int64_t{transpose_b}}, {"alpha", alpha}}));
+}
+
+std::vector<Tensor> fused_bias_add_scale_mask_softmax_dropout(const Tensor& x, const Tensor& bias,
+                                                              const Tensor& mask, const Tensor& dropout_mask,
+                                                              double scale, double mask_fill_value,
+                                                              double dropout_scale) {
+  return call_op("fused_bias_add_scale_mask_softmax_dropout", {x, bias, mask, dropout_mask},
+                 {{"scale_value", scale}, {"mask_fill_value", mask_fill_value}, {"dropout_scale_value", dropout_scale}});
+}
+
+std::vector<Tensor> fused_self_attention_query_mul_key_and_value(const Tensor& hidden_states, int64_t head_size,
+                                                                 double alpha) {
+  return call_op("fused_self_attention_query_mul_key_and_value", {hidden_states},
+                 {{"head_size", head_size}, {"alpha", alpha}});
+}
+
+Tensor reduce_sum(const Tensor& x, const Ints& axes, bool keepdims) { return reduce("reduce_sum", x, axes, keepdims); }
+Tensor reduce_mean(const Tensor& x, const Ints& axes, bool keepdims) { return reduce("reduce_mean", x, axes, keepdims); }
+Tensor reduce_min(const Tensor& x, const Ints& axes, bool keepdims) { return reduce("reduce_min", x, axes, keepdims); }
+Tensor reduce_max(const Tensor& x, const Ints& axes, bool keepdims) { return reduce("reduce_max", x, axes, keepdims); }
+Tensor reduce_prod(const Tensor& x, const Ints& axes, bool keepdims) { return reduce("reduce_prod", x, axes, keepdims); }
+Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) { return arg_reduce("argmax", x, dim, keepdim); }
+Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) { return arg_reduce("argmin", x, dim, keepdim); }
+Tensor var(const Tensor& x, const Ints& dims, bool unbiased, bool keepdim) {
+  return first(call_op("var", {x}, {{"dim", dims}, {"unbiased", int64_t{unbiased}}, {"keepdim", int64_t{keepdim}}}));
+}
+
+Tensor squeeze(const Tensor& x, const Ints& axes) { return first(call_op("squeeze", {x}, {{"axes", axes}})); }
+Tensor expand_dims(const Tensor& x, int64_t axis) { return first(call_op("expand_dims", {x}, {{"axis", axis}})); }
+Tensor expand(const Tensor& x, const Ints& shape) { return first(call_op("expand", {x}, {{"expand_shape", shape}})); }
+Tensor slice(const Tensor& x, const Ints& start, const Ints& stop, const Ints& step) {
+  return first(call_op("slice", {x}, {{"start", start}, {"stop", stop}, {"step", step}}));
+}
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
+  return first(call_op("narrow", {x}, {{"dim", dim}, {"start", start}, {"length", length}}));
+}
+Tensor gather(const Tensor& x, const Tensor& indices, int64_t axis) {
+  return first(call_op("gather", {x, indices}, {{"axis", axis}}));
+}
+Tensor gather_nd(const Tensor& params, const Tensor& indices) { return first(call_op("gather_nd", {params, indices})); }
+Tensor cast(const Tensor& x, DType dtype) {
+  return first(call_op("cast", {x}, {{"dtype", std::string(dtype_name(dtype))}}));
+}
+Tensor constant(const Shape& shape, double value, DType dtype) {
+  ir::Attributes attrs = fill_attrs(value);
+  attrs.set("shape", Ints(shape));
+  attrs.set("dtype", std::string(dtype_name(dtype)));
+  return first(call_op("constant", {}, attrs));
+}
+Tensor identity(const Tensor& x, const std::string& op) { return first(call_op(op, {x})); }
 
 }  // namespace flowonnx::functional

@@ -8,6 +8,7 @@ const OpRegistry& OpRegistry::global() {
     register_nn_ops(all);
     register_math_ops(all);
     register_array_ops(all);
+    register_reduce_ops(all);
     return all;
   }();
   return registry;

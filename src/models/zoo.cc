@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "models/resnet.h"
+#include "models/vision.h"
 
 namespace flowonnx::models {
 
@@ -16,6 +17,21 @@ const std::vector<ModelInfo>& model_zoo() {
       {"resnet152", "ResNet-152 (Bottleneck [3,8,36,3]), 60.2M params", kImage, "ResNet152Graph", resnet152},
       {"resnext50_32x4d", "ResNeXt-50 32x4d (grouped Bottleneck), 25.0M params", kImage, "ResNeXt50Graph", resnext50_32x4d},
       {"wide_resnet50_2", "Wide ResNet-50-2 (Bottleneck, width x2), 68.9M params", kImage, "WideResNet50Graph", wide_resnet50_2},
+      {"vgg11", "VGG-11, 132.9M params", kImage, "VGG11Graph", vgg11},
+      {"vgg13", "VGG-13, 133.0M params", kImage, "VGG13Graph", vgg13},
+      {"vgg16", "VGG-16, 138.4M params", kImage, "VGG16Graph", vgg16},
+      {"vgg19", "VGG-19, 143.7M params", kImage, "VGG19Graph", vgg19},
+      {"vgg11_bn", "VGG-11 with batch norm, 132.9M params", kImage, "VGG11BNGraph", vgg11_bn},
+      {"vgg13_bn", "VGG-13 with batch norm, 133.1M params", kImage, "VGG13BNGraph", vgg13_bn},
+      {"vgg16_bn", "VGG-16 with batch norm, 138.4M params", kImage, "VGG16BNGraph", vgg16_bn},
+      {"vgg19_bn", "VGG-19 with batch norm, 143.7M params", kImage, "VGG19BNGraph", vgg19_bn},
+      {"alexnet", "AlexNet, 61.1M params", kImage, "AlexNetGraph", alexnet},
+      {"squeezenet1_1", "SqueezeNet 1.1 (Fire modules), 1.2M params", kImage, "SqueezeNetGraph", squeezenet1_1},
+      {"mobilenet_v2", "MobileNet v2 (inverted residuals, ReLU6), 3.5M params", kImage, "MobileNetV2Graph", mobilenet_v2},
+      {"mobilenet_v3_large", "MobileNet v3 large (SE, hardswish), 5.5M params", kImage, "MobileNetV3Graph", mobilenet_v3_large},
+      {"mobilenet_v3_small", "MobileNet v3 small (SE, hardswish), 2.5M params", kImage, "MobileNetV3Graph", mobilenet_v3_small},
+      {"densenet121", "DenseNet-121 (growth 32, blocks 6/12/24/16), 8.0M params", kImage, "DenseNet121Graph", densenet121},
+      {"shufflenet_v2_x1_0", "ShuffleNet v2 x1.0 (channel split/shuffle), 2.3M params", kImage, "ShuffleNetV2Graph", shufflenet_v2_x1_0},
   };
   return zoo;
 }

@@ -49,6 +49,11 @@ void save_model(const Model& model, const std::filesystem::path& path, const Sav
 // Serialised bytes of a model with every tensor inline (for tests and in-memory use).
 std::string serialize_model(const Model& model);
 
+// Adds the value types libonnx's shape inference (with data propagation, so Shape chains are
+// followed) can work out to every untyped value of the graph; existing types are kept.
+// Inference errors are ignored: values it cannot type stay untyped.
+void infer_shapes_with_onnx(Model& model);
+
 // A single TensorProto file (.pb, as in the ONNX backend test data).
 Tensor read_tensor_pb(const std::filesystem::path& path);
 void write_tensor_pb(const std::filesystem::path& path, const Tensor& tensor, const std::string& name = "");

@@ -1,8 +1,15 @@
 #include "runtime/execution_plan.h"
 
+#include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 namespace flowonnx::runtime {
+
+// Free buffers by (element count, dtype), kept between runs.
+struct BufferPool {
+  std::unordered_map<uint64_t, std::vector<Tensor>> free;
+};
 
 namespace {
 
@@ -14,17 +21,17 @@ int64_t opset_of(const ir::Graph& graph, const std::string& domain) {
 }
 
 // Per-run buffer bookkeeping. A buffer is one allocation; several values share one when a kernel
-// returns a view of its input (Reshape, Identity). It goes back to the pool when the last value
-// using it is released, and only if a kernel allocated it through the context (never a feed,
-// a constant or a tensor a kernel keeps).
+// returns a view of its input (Reshape, Identity) or computes in place. It goes back to the pool
+// when the last value using it is released, and only if a kernel allocated it through the
+// context (never a feed, a constant or a tensor a kernel keeps). The pool outlives the run: the
+// plan keeps pools between runs so steady-state runs allocate nothing.
 class RunMemory {
  public:
-  explicit RunMemory(int num_slots) : buffer_of_(num_slots, -1) {}
+  RunMemory(int num_slots, BufferPool& pool) : buffer_of_(num_slots, -1), pool_(pool) {}
 
   Tensor allocate(const Shape& shape, DType dtype) {
-    int64_t count = num_elements(shape);
-    auto found = pool_.find(key(dtype, count));
-    if (found != pool_.end() && !found->second.empty()) {
+    auto found = pool_.free.find(key(dtype, num_elements(shape)));
+    if (found != pool_.free.end() && !found->second.empty()) {
       Tensor reused = std::move(found->second.back());
       found->second.pop_back();
       return reused.reshape(shape);
@@ -48,13 +55,24 @@ class RunMemory {
     buffers_.push_back({tensor, 1, poolable});
   }
 
+  // True when the value in `slot` owns a pooled buffer no other live value or other input of
+  // this step shares (its last use being this step is the caller's part).
+  bool exclusively_owned(int slot, const std::vector<int>& step_inputs) const {
+    const int id = buffer_of_[slot];
+    if (id < 0 || !buffers_[id].poolable || buffers_[id].live != 1) return false;
+    int uses = 0;
+    for (int in : step_inputs)
+      if (in >= 0 && buffer_of_[in] == id) ++uses;
+    return uses == 1;
+  }
+
   void release(int slot) {
     int id = buffer_of_[slot];
     if (id < 0) return;
     buffer_of_[slot] = -1;
     Buffer& buffer = buffers_[id];
     if (--buffer.live == 0 && buffer.poolable) {
-      pool_[key(buffer.tensor.dtype(), buffer.tensor.num_elements())].push_back(buffer.tensor);
+      pool_.free[key(buffer.tensor.dtype(), buffer.tensor.num_elements())].push_back(buffer.tensor);
     }
     if (buffer.live == 0) buffer.tensor = Tensor();
   }
@@ -70,7 +88,7 @@ class RunMemory {
   }
   std::vector<int> buffer_of_;
   std::vector<Buffer> buffers_;
-  std::unordered_map<uint64_t, std::vector<Tensor>> pool_;
+  BufferPool& pool_;
 };
 
 }  // namespace
@@ -120,16 +138,39 @@ ExecutionPlan::ExecutionPlan(const ir::Graph& graph, const KernelRegistry& regis
     if (!pinned_[slot] && last_use[slot] >= 0) steps_[last_use[slot]].release.push_back(slot);
 }
 
+ExecutionPlan::~ExecutionPlan() = default;
+
+std::unique_ptr<BufferPool> ExecutionPlan::take_pool() const {
+  std::lock_guard<std::mutex> lock(pools_mutex_);
+  if (pools_.empty()) return std::make_unique<BufferPool>();
+  auto pool = std::move(pools_.back());
+  pools_.pop_back();
+  return pool;
+}
+
+void ExecutionPlan::return_pool(std::unique_ptr<BufferPool> pool) const {
+  std::lock_guard<std::mutex> lock(pools_mutex_);
+  pools_.push_back(std::move(pool));
+}
+
 int ExecutionPlan::slot_of(const std::string& value) const {
   auto found = slots_.find(value);
   return found == slots_.end() ? -1 : found->second;
 }
 
 std::vector<Tensor> ExecutionPlan::execute(std::vector<Tensor> values,
-                                           const std::vector<int>& wanted) const {
+                                           const std::vector<int>& wanted,
+                                           std::vector<double>* step_ms) const {
   FLOWONNX_CHECK(static_cast<int>(values.size()) == num_slots(), "{} values for {} slots",
                  values.size(), num_slots());
-  RunMemory memory(num_slots());
+  if (step_ms) step_ms->assign(steps_.size(), 0.0);
+  // The pool goes back to the plan however the run ends (it only holds free buffers).
+  struct PoolLease {
+    const ExecutionPlan& plan;
+    std::unique_ptr<BufferPool> pool;
+    ~PoolLease() { plan.return_pool(std::move(pool)); }
+  } lease{*this, take_pool()};
+  RunMemory memory(num_slots(), *lease.pool);
   for (const auto& [slot, tensor] : constants_)
     if (!values[slot].defined()) values[slot] = tensor;  // a feed may override an initializer
   for (int slot = 0; slot < num_slots(); ++slot)
@@ -141,7 +182,8 @@ std::vector<Tensor> ExecutionPlan::execute(std::vector<Tensor> values,
   std::vector<const Tensor*> inputs;
   std::vector<Tensor> outputs;
   std::vector<bool> pooled;
-  for (const PlanStep& step : steps_) {
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    const PlanStep& step = steps_[index];
     inputs.clear();
     for (int in : step.inputs) {
       if (in >= 0 && !values[in].defined())
@@ -151,12 +193,23 @@ std::vector<Tensor> ExecutionPlan::execute(std::vector<Tensor> values,
     }
     outputs.assign(step.outputs.size(), Tensor());
     pooled.assign(step.outputs.size(), false);
-    KernelContext context(inputs, outputs, pooled, allocate);
+    // An input may be overwritten when this step is its last use and its buffer is the run's own.
+    auto can_overwrite = [&](size_t i) {
+      const int slot = step.inputs[i];
+      return slot >= 0 &&
+             std::find(step.release.begin(), step.release.end(), slot) != step.release.end() &&
+             memory.exclusively_owned(slot, step.inputs);
+    };
+    KernelContext context(inputs, outputs, pooled, allocate, can_overwrite);
+    const auto start = std::chrono::steady_clock::now();
     try {
       step.compute(context);
     } catch (const Error& error) {
       fail(error.code(), "{} node '{}': {}", step.node->op_type, step.node->name, error.what());
     }
+    if (step_ms)
+      (*step_ms)[index] = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - start).count();
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       int slot = step.outputs[i];
       if (slot < 0) continue;

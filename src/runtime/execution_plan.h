@@ -1,11 +1,13 @@
 // The execution plan: nodes in topological order, each value in an integer slot, and for every
 // step the values whose last use it is. Running the plan releases those values as it goes and
 // hands their buffers to later outputs of the same size and dtype (memory reuse between values
-// whose lifetimes do not overlap). All run state is local to execute(), so one plan serves
-// several threads at once.
+// whose lifetimes do not overlap); free buffers stay pooled between runs. All other run state is
+// local to execute(), so one plan serves several threads at once.
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,8 @@
 #include "runtime/kernel_registry.h"
 
 namespace flowonnx::runtime {
+
+struct BufferPool;
 
 struct PlanStep {
   const ir::Node* node = nullptr;
@@ -27,6 +31,7 @@ class ExecutionPlan {
   // Creates every kernel (attribute errors surface here, naming the node). `graph` must outlive
   // the plan; every node must have a kernel in `registry` (checked by the caller).
   ExecutionPlan(const ir::Graph& graph, const KernelRegistry& registry);
+  ~ExecutionPlan();
 
   int num_slots() const { return static_cast<int>(slot_names_.size()); }
   // -1 when the value is unknown.
@@ -35,8 +40,11 @@ class ExecutionPlan {
   size_t num_steps() const { return steps_.size(); }
 
   // Runs every step. `values` holds one entry per slot with the feeds already placed; constants
-  // are filled in here. Returns the tensors of `wanted` slots.
-  std::vector<Tensor> execute(std::vector<Tensor> values, const std::vector<int>& wanted) const;
+  // are filled in here. Returns the tensors of `wanted` slots. With `step_ms`, also the wall
+  // time of every step in milliseconds (indexed like step()).
+  std::vector<Tensor> execute(std::vector<Tensor> values, const std::vector<int>& wanted,
+                              std::vector<double>* step_ms = nullptr) const;
+  const PlanStep& step(size_t index) const { return steps_[index]; }
 
  private:
   std::vector<std::string> slot_names_;
@@ -44,6 +52,11 @@ class ExecutionPlan {
   std::vector<std::pair<int, Tensor>> constants_;  // initializer slots, converted once at load
   std::vector<PlanStep> steps_;
   std::vector<bool> pinned_;  // graph outputs: never released
+  // Buffer pools kept between runs, one per concurrent run (taken at start, returned at end).
+  std::unique_ptr<BufferPool> take_pool() const;
+  void return_pool(std::unique_ptr<BufferPool> pool) const;
+  mutable std::mutex pools_mutex_;
+  mutable std::vector<std::unique_ptr<BufferPool>> pools_;
 };
 
 }  // namespace flowonnx::runtime

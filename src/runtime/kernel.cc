@@ -70,6 +70,18 @@ void KernelContext::set_output(size_t i, Tensor tensor) {
   pooled_[i] = false;
 }
 
+Tensor& KernelContext::overwrite_input_or_allocate(size_t input, size_t output, const Shape& shape,
+                                                   DType dtype) {
+  if (can_overwrite_input_ && has_input(input) && inputs_[input]->shape() == shape &&
+      inputs_[input]->dtype() == dtype && can_overwrite_input_(input)) {
+    FLOWONNX_CHECK(output < outputs_.size(), "output {} of {}", output, outputs_.size());
+    outputs_[output] = *inputs_[input];
+    pooled_[output] = true;
+    return outputs_[output];
+  }
+  return allocate_output(output, shape, dtype);
+}
+
 std::vector<int64_t> tensor_to_int64s(const Tensor& tensor, const char* what) {
   FLOWONNX_REQUIRE(tensor.dtype() == DType::Int64 || tensor.dtype() == DType::Int32,
                    "{} must be int64 or int32, got {}", what, tensor.describe());

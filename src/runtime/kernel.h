@@ -29,6 +29,8 @@ class KernelInit {
   bool has_output(size_t i) const { return i < node_.outputs.size() && !node_.outputs[i].empty(); }
   // The initializer feeding input i, if that input is a constant (nullptr otherwise).
   const Tensor* constant_input(size_t i) const;
+  // The graph being planned (value types, for kernels that prepare per-shape state at load).
+  const ir::Graph& graph() const { return graph_; }
 
   bool has_attr(const std::string& name) const { return node_.attrs.has(name); }
   int64_t attr_int(const std::string& name, int64_t fallback) const;
@@ -50,9 +52,16 @@ class KernelInit {
 
 class KernelContext {
  public:
+  // `can_overwrite_input(i)` tells whether input i's buffer dies at this step and is read by
+  // nothing else here, so an output may take it over (absent: never).
   KernelContext(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
-                std::vector<bool>& pooled, std::function<Tensor(const Shape&, DType)> allocate)
-      : inputs_(inputs), outputs_(outputs), pooled_(pooled), allocate_(std::move(allocate)) {}
+                std::vector<bool>& pooled, std::function<Tensor(const Shape&, DType)> allocate,
+                std::function<bool(size_t)> can_overwrite_input = nullptr)
+      : inputs_(inputs),
+        outputs_(outputs),
+        pooled_(pooled),
+        allocate_(std::move(allocate)),
+        can_overwrite_input_(std::move(can_overwrite_input)) {}
 
   size_t num_inputs() const { return inputs_.size(); }
   // True when input i exists and is not an omitted optional input.
@@ -65,12 +74,17 @@ class KernelContext {
   Tensor& allocate_output(size_t i, const Shape& shape, DType dtype);
   // An output computed elsewhere; may share storage with an input (Reshape, Identity).
   void set_output(size_t i, Tensor tensor);
+  // Output `output` takes over input `input`'s buffer (in-place compute) when the plan allows it
+  // and the shape and dtype match; else a fresh buffer as allocate_output. The returned tensor
+  // holds the input's data when it was taken over.
+  Tensor& overwrite_input_or_allocate(size_t input, size_t output, const Shape& shape, DType dtype);
 
  private:
   const std::vector<const Tensor*>& inputs_;
   std::vector<Tensor>& outputs_;
   std::vector<bool>& pooled_;
   std::function<Tensor(const Shape&, DType)> allocate_;
+  std::function<bool(size_t)> can_overwrite_input_;
 };
 
 using ComputeFn = std::function<void(KernelContext&)>;

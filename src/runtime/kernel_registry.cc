@@ -34,4 +34,14 @@ const KernelRegistry& cpu_kernel_registry() {
   return registry;
 }
 
+const KernelRegistry& session_kernel_registry() {
+  static const KernelRegistry registry = [] {
+    KernelRegistry built;
+    cpu::register_cpu_kernels(built);
+    cpu::register_fused_kernels(built);
+    return built;
+  }();
+  return registry;
+}
+
 }  // namespace flowonnx::runtime

@@ -29,5 +29,8 @@ std::string canonical_domain(const std::string& domain);
 
 // The CPU execution provider's kernels, built once on first use (thread-safe).
 const KernelRegistry& cpu_kernel_registry();
+// The CPU kernels plus the runtime-internal ops that session-time rewrites create; what the
+// execution plan is built from.
+const KernelRegistry& session_kernel_registry();
 
 }  // namespace flowonnx::runtime

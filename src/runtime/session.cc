@@ -5,8 +5,10 @@
 #include "base/logging.h"
 #include "kernels/cpu/threading.h"
 #include "onnx/import/normalize.h"
+#include "onnx/opset_check.h"
 #include "runtime/execution_plan.h"
 #include "runtime/graph_checks.h"
+#include "runtime/optimize/optimize.h"
 #include "runtime/type_inference.h"
 
 namespace flowonnx {
@@ -106,10 +108,17 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
   ir::Graph& graph = state_->model.graph;
   const runtime::KernelRegistry& registry = runtime::cpu_kernel_registry();
   runtime::check_graph_structure(graph);
+  exporter::check_ops_exist_at_opset(graph, static_cast<int>(onnx_import::onnx_opset(graph)));
   onnx_import::normalize_graph(graph);
   runtime::check_supported_ops(graph, registry);
   runtime::infer_types(graph);
-  state_->plan = std::make_unique<runtime::ExecutionPlan>(graph, registry);
+  // The rewrites keep every graph input and output (names, types), so the descriptions below hold.
+  runtime::CpuGraphOptions graph_options;
+  graph_options.fuse = options.optimize_graph;
+  graph_options.winograd = options.winograd;
+  runtime::CpuGraphReport report = runtime::optimize_for_cpu(graph, graph_options);
+  if (options.verbose) log_info("session: {}", report.to_string());
+  state_->plan = std::make_unique<runtime::ExecutionPlan>(graph, runtime::session_kernel_registry());
 
   for (const auto& name : graph.inputs) {
     if (graph.is_initializer(name)) {
@@ -142,6 +151,18 @@ std::vector<std::string> InferenceSession::get_providers() const { return state_
 
 std::vector<Tensor> InferenceSession::run(const std::vector<std::string>& output_names,
                                           const std::map<std::string, Tensor>& feeds) const {
+  return run_impl(output_names, feeds, nullptr);
+}
+
+std::vector<Tensor> InferenceSession::run_profiled(const std::vector<std::string>& output_names,
+                                                   const std::map<std::string, Tensor>& feeds,
+                                                   std::vector<NodeTiming>& timings) const {
+  return run_impl(output_names, feeds, &timings);
+}
+
+std::vector<Tensor> InferenceSession::run_impl(const std::vector<std::string>& output_names,
+                                               const std::map<std::string, Tensor>& feeds,
+                                               std::vector<NodeTiming>* timings) const {
   const ir::Graph& graph = state_->model.graph;
   const runtime::ExecutionPlan& plan = *state_->plan;
   std::vector<Tensor> values(plan.num_slots());
@@ -171,7 +192,13 @@ std::vector<Tensor> InferenceSession::run(const std::vector<std::string>& output
       wanted.push_back(state_->output_slots[found - graph.outputs.begin()]);
     }
   }
-  return plan.execute(std::move(values), wanted);
+  if (!timings) return plan.execute(std::move(values), wanted);
+  std::vector<double> step_ms;
+  std::vector<Tensor> result = plan.execute(std::move(values), wanted, &step_ms);
+  timings->clear();
+  for (size_t i = 0; i < step_ms.size(); ++i)
+    timings->push_back({plan.step(i).node->name, plan.step(i).node->op_type, step_ms[i]});
+  return result;
 }
 
 }  // namespace flowonnx

@@ -21,6 +21,21 @@ struct SessionOptions {
   int intra_op_num_threads = 0;
   // Log which providers are used and the plan size.
   bool verbose = false;
+  // Session-time graph preparation for the CPU (runtime/optimize/): BatchNormalization folded
+  // into Conv, Relu/Clip and residual Add fused into the conv as oneDNN post-ops, weights
+  // prepacked once, activations kept in oneDNN's blocked layout between convs.
+  bool optimize_graph = true;
+  // oneDNN's Winograd for eligible 3x3 stride-1 convs (with optimize_graph) where it has a kernel
+  // for the CPU (oneDNN 2.6: AVX-512 only; direct elsewhere). It rounds differently from direct
+  // convolution; tests/runtime/conv_fusion_test.cc holds it to rtol 1e-4.
+  bool winograd = true;
+};
+
+// Time spent in one step of the execution plan (one node of the session's optimised graph).
+struct NodeTiming {
+  std::string node_name;
+  std::string op_type;  // "Conv", "FusedConv", ...
+  double ms = 0;
 };
 
 // A graph input or output as ONNX Runtime describes it. A dim is its size, its symbol
@@ -64,8 +79,15 @@ class InferenceSession {
   // errors naming the input and expected vs actual. Safe to call concurrently.
   std::vector<Tensor> run(const std::vector<std::string>& output_names,
                           const std::map<std::string, Tensor>& feeds) const;
+  // run() that also reports the wall time of every executed node, in execution order.
+  std::vector<Tensor> run_profiled(const std::vector<std::string>& output_names,
+                                   const std::map<std::string, Tensor>& feeds,
+                                   std::vector<NodeTiming>& timings) const;
 
  private:
+  std::vector<Tensor> run_impl(const std::vector<std::string>& output_names,
+                               const std::map<std::string, Tensor>& feeds,
+                               std::vector<NodeTiming>* timings) const;
   std::unique_ptr<runtime::SessionState> state_;
 };
 

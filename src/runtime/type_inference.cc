@@ -63,6 +63,79 @@ std::optional<Dims> broadcast_dims(const std::vector<const ir::ValueType*>& type
   return result;
 }
 
+// Output dims of Conv / MaxPool / AveragePool (k == kernel dims, from the weights or the
+// attribute): batch kept, channels from `channels`, spatial dims computed when static.
+std::optional<Dims> window_output_dims(const ir::Node& node, const Dims& x, const ir::Dim& channels,
+                                       const std::vector<int64_t>& kernel) {
+  const size_t rank = x.size();
+  if (rank < 3 || kernel.size() != rank - 2) return std::nullopt;
+  auto ints = [&](const char* name, std::vector<int64_t> fallback) {
+    return node.attrs.has(name) ? node.attrs.get_ints(name) : fallback;
+  };
+  const size_t spatial = rank - 2;
+  const std::vector<int64_t> strides = ints("strides", std::vector<int64_t>(spatial, 1));
+  const std::vector<int64_t> dilations = ints("dilations", std::vector<int64_t>(spatial, 1));
+  const std::vector<int64_t> pads = ints("pads", std::vector<int64_t>(2 * spatial, 0));
+  const std::string auto_pad =
+      node.attrs.has("auto_pad") ? node.attrs.get_string("auto_pad") : "NOTSET";
+  const bool ceil_mode = node.attrs.has("ceil_mode") && node.attrs.get_int("ceil_mode") != 0;
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial)
+    return std::nullopt;
+  Dims out = {x[0], channels};
+  for (size_t i = 0; i < spatial; ++i) {
+    const ir::Dim& in = x[2 + i];
+    if (!in.is_static() || strides[i] < 1 || dilations[i] < 1) {
+      out.push_back(ir::Dim{});
+      continue;
+    }
+    const int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
+    int64_t size = -1;
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      size = (in.value + strides[i] - 1) / strides[i];
+    } else {
+      const int64_t padded = auto_pad == "VALID" ? in.value : in.value + pads[i] + pads[spatial + i];
+      const int64_t span = padded - extent;
+      if (span >= 0) {
+        size = (ceil_mode ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
+        if (ceil_mode && (size - 1) * strides[i] >= in.value + pads[i]) --size;
+      }
+    }
+    out.push_back(size >= 0 ? ir::Dim::of(size) : ir::Dim{});
+  }
+  return out;
+}
+
+// Conv and the windowed pools, whose shapes the conv fusions need (residual Add checks).
+std::optional<Dims> infer_window_op(const ir::Graph& graph, const ir::Node& node,
+                                    const ir::ValueType& x) {
+  if (!x.shape) return std::nullopt;
+  try {
+    if (node.op_type == "Conv") {
+      if (node.inputs.size() < 2 || !graph.has_type(node.inputs[1])) return std::nullopt;
+      const ir::ValueType& w = graph.type(node.inputs[1]);
+      if (!w.shape || w.shape->size() != x.shape->size()) return std::nullopt;
+      std::vector<int64_t> kernel;
+      for (size_t i = 2; i < w.shape->size(); ++i) {
+        if (!(*w.shape)[i].is_static()) return std::nullopt;
+        kernel.push_back((*w.shape)[i].value);
+      }
+      return window_output_dims(node, *x.shape, (*w.shape)[0], kernel);
+    }
+    if ((node.op_type == "MaxPool" || node.op_type == "AveragePool") &&
+        node.attrs.has("kernel_shape") && x.shape->size() >= 3)
+      return window_output_dims(node, *x.shape, (*x.shape)[1], node.attrs.get_ints("kernel_shape"));
+    if ((node.op_type == "GlobalAveragePool" || node.op_type == "GlobalMaxPool") &&
+        x.shape->size() >= 3) {
+      Dims out(x.shape->begin(), x.shape->begin() + 2);
+      out.resize(x.shape->size(), ir::Dim::of(1));
+      return out;
+    }
+  } catch (const Error&) {
+    // malformed attributes: the kernel factory reports them
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void infer_types(ir::Graph& graph) {
@@ -115,6 +188,8 @@ void infer_types(ir::Graph& graph) {
         if (op == "TopK") inferred->shape = std::nullopt;
       } else if (k == 1 && op == "Dropout") {
         inferred = ir::ValueType{DType::Bool, first ? first->shape : std::nullopt};
+      } else if (k == 0 && first && infer_window_op(graph, *node, *first)) {
+        inferred = ir::ValueType{first->dtype, infer_window_op(graph, *node, *first)};
       } else if (k == 0 && first) {
         // Most remaining ops (shape and data movement, pools, convs, reductions, matmul) keep
         // the dtype of their first input; the shape is left to run time.

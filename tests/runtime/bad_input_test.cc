@@ -107,3 +107,22 @@ TEST(BadFeed, RuntimeShapeErrorNamesTheNode) {
 
 }  // namespace
 }  // namespace flowonnx
+
+namespace flowonnx {
+namespace {
+
+TEST(BadInput, OpMissingFromTheModelsOpsetIsRefusedLikeOnnxRuntimeDoes) {
+  testing::GraphBuilder g(13);
+  g.input("x", DType::Float32, Shape{2}).node("HardSwish", {"x"}, {"y"}).output("y");
+  try {
+    InferenceSession session(g.build());
+    FAIL() << "HardSwish needs opset 14";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::InvalidModel);
+    EXPECT_NE(std::string(e.what()).find("opset 13, which has no HardSwish (first in opset 14)"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace flowonnx

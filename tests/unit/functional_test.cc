@@ -1,6 +1,8 @@
 // Hand-computed cases of the framework ops (the numbers are worked out in the comments).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "flow/functional.h"
 #include "flow/op_registry.h"
 
@@ -58,12 +60,34 @@ TEST(FunctionalTest, TinyLinearAndResidual) {
   EXPECT_EQ(flatten(iota({2, 3, 1, 1}), 1).shape(), (Shape{2, 3}));
 }
 
+// Every registered op, by family, with OneFlow's exact user-op name (oneflow2onnx_ops.md §3b).
 TEST(FunctionalTest, EveryRegisteredOpHasOneFlowName) {
-  std::vector<std::string> expected{"adaptive_avg_pool2d", "add_n", "arange", "avg_pool_2d", "bias_add",
-                                    "broadcast_add", "broadcast_div", "broadcast_matmul",
-                                    "broadcast_mul", "broadcast_sub", "concat", "conv2d", "flatten", "identity",
-                                    "matmul", "max_pool_2d", "normalization", "relu", "reshape",
-                                    "softmax", "transpose"};
+  std::vector<std::string> math{
+      "abs", "acos", "acosh", "add_n", "arange", "asin", "asinh", "atan", "atanh", "batch_matmul", "bias_add",
+      "broadcast_add", "broadcast_div", "broadcast_equal", "broadcast_floor_mod", "broadcast_greater",
+      "broadcast_greater_equal", "broadcast_less", "broadcast_less_equal", "broadcast_logical_and",
+      "broadcast_logical_or", "broadcast_matmul", "broadcast_maximum", "broadcast_minimum", "broadcast_mul",
+      "broadcast_not_equal", "broadcast_sub", "ceil", "clip_by_scalar", "clip_by_scalar_max", "clip_by_scalar_min",
+      "cos", "cosh", "elementwise_maximum", "elementwise_minimum", "elu", "erf", "exp", "fast_gelu", "fill_",
+      "floor", "fused_bias_add_scale_mask_softmax_dropout", "fused_self_attention_query_mul_key_and_value", "gelu",
+      "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "log", "logical_not", "matmul", "multiply", "neg",
+      "prelu", "quick_gelu", "reciprocal", "relu", "round", "rsqrt", "scalar_add", "scalar_add_by_tensor",
+      "scalar_div", "scalar_div_by_tensor", "scalar_logical_greater", "scalar_logical_less", "scalar_mul",
+      "scalar_mul_by_tensor", "scalar_pow", "scalar_sub_by_tensor", "sigmoid", "sigmoid_v2", "sign", "silu", "sin",
+      "sinh", "softmax", "softplus", "sqrt", "square", "squared_difference", "tan", "tanh"};
+  std::vector<std::string> array{"amp_black_identity", "amp_white_identity", "cast", "concat", "constant",
+                                 "distribute_add", "distribute_clone", "distribute_concat", "distribute_split",
+                                 "expand", "expand_dims", "flatten", "gather", "gather_nd", "identity", "narrow",
+                                 "reshape", "slice", "squeeze", "transpose", "where"};
+  std::vector<std::string> reduce{"argmax", "argmin", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
+                                  "reduce_sum", "var"};
+  std::vector<std::string> nn{"adaptive_avg_pool2d", "avg_pool_2d", "avgpool_2d", "conv1d", "conv2d",
+                              "cublas_fused_mlp", "deconv2d", "group_norm", "layer_norm", "max_pool_2d",
+                              "maxpool_2d", "normalization", "pad", "rms_layer_norm", "rms_norm",
+                              "upsample_bilinear_2d", "upsample_nearest_2d"};
+  std::vector<std::string> expected;
+  for (const auto* family : {&math, &array, &reduce, &nn}) expected.insert(expected.end(), family->begin(), family->end());
+  std::sort(expected.begin(), expected.end());
   EXPECT_EQ(flow::OpRegistry::global().names(), expected);
 }
 

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
+#include <iostream>
 
 #include "commands.h"
 #include "flow/checkpoint.h"
 #include "flow/nn/graph.h"
 #include "models/zoo.h"
+#include "verify/check.h"
 #include "verify/export.h"
 #include "tensor/random.h"
 
@@ -19,6 +22,12 @@ struct ExportCommandOptions {
   int opset = kPreferredOpset;
   uint64_t seed = 0;
   bool dynamic_batch = false, external_data = false;
+  bool no_simplify = false;
+  // The tutorial's flow_weight_dir when it differs from --weights (default: --weights).
+  std::string flow_weight_dir;
+  // --check: convert_to_onnx_and_check instead of export_onnx_model.
+  bool check = false, print_outlier = false;
+  double rtol = CheckOptions{}.rtol, atol = CheckOptions{}.atol;
 };
 
 void run_export(const ExportCommandOptions& options) {
@@ -34,14 +43,31 @@ void run_export(const ExportCommandOptions& options) {
   ExportOptions export_options;
   export_options.external_data = options.external_data;
   export_options.opset = options.opset;
-  export_options.flow_weight_dir = options.weights;
+  export_options.flow_weight_dir = options.flow_weight_dir.empty() ? options.weights : options.flow_weight_dir;
   export_options.onnx_model_path = options.output;
   export_options.dynamic_batch_size = options.dynamic_batch;
-  auto path = export_onnx_model(graph, export_options);
+  export_options.simplify = !options.no_simplify;
+  CheckReport report;
+  std::filesystem::path path;
+  if (options.check) {
+    CheckOptions check_options;
+    check_options.rtol = options.rtol;
+    check_options.atol = options.atol;
+    report = convert_to_onnx_and_check(graph, export_options, check_options);
+    path = report.model_path;
+  } else {
+    path = export_onnx_model(graph, export_options);
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("exported {} (opset {}{}{}) to {} in {:.2f} s\n", options.model, options.opset,
              options.dynamic_batch ? ", dynamic batch" : "", options.external_data ? ", external data" : "",
              path.string(), seconds);
+  if (!options.check) return;
+  // A failed check's verdict goes to stderr once, from main(), with exit code 3.
+  print_report(report, std::cout, /*with_verdict=*/report.passed());
+  if (options.print_outlier) print_outlier(report, std::cout);
+  std::cout.flush();
+  if (!report.passed()) throw CheckFailed(report.verdict());
 }
 
 }  // namespace
@@ -56,7 +82,23 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--opset", options->opset, "ONNX opset")->capture_default_str()->check(CLI::Range(kMinOpset, kMaxOpset));
   cmd->add_flag("--dynamic-batch", options->dynamic_batch, "Make the batch dim symbolic");
   cmd->add_flag("--external-data", options->external_data, "Store weights in <model>.onnx.data");
+  cmd->add_flag("--no-simplify", options->no_simplify, "Write the plain conversion (skip simplify)");
   cmd->add_option("-o,--output", options->output, "Folder (writes model.onnx in it) or .onnx path")->capture_default_str();
+  cmd->add_option("--flow-weight-dir", options->flow_weight_dir,
+                  "Checkpoint the ONNX initializers are read from (the tutorial's flow_weight_dir; default --weights)");
+  CLI::Option* check = cmd->add_flag("--check", options->check,
+                "Run the framework graph and the exported model on the same random inputs and compare every output "
+                "(exit 3 when they disagree)");
+  cmd->add_flag("--print-outlier", options->print_outlier, "With --check: print the worst elements outside tolerance")
+      ->needs(check);
+  cmd->add_option("--rtol", options->rtol, "With --check: relative tolerance")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber)
+      ->needs(check);
+  cmd->add_option("--atol", options->atol, "With --check: absolute tolerance")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber)
+      ->needs(check);
   cmd->callback([options] { run_export(*options); });
 }
 

@@ -11,14 +11,25 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "flowonnx 0.1.0");
   flowonnx::cli::add_models_command(app);
+  flowonnx::cli::add_ops_command(app);
   flowonnx::cli::add_init_command(app);
   flowonnx::cli::add_infer_command(app);
   flowonnx::cli::add_export_command(app);
+  flowonnx::cli::add_simplify_command(app);
+  flowonnx::cli::add_optimize_command(app);
+  flowonnx::cli::add_bench_command(app);
+  flowonnx::cli::add_classify_command(app);
+  flowonnx::cli::add_demo_command(app);
+  flowonnx::cli::add_run_command(app);
+  flowonnx::cli::add_info_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  } catch (const flowonnx::cli::CheckFailed& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 3;
   } catch (const flowonnx::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

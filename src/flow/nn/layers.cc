@@ -1,5 +1,6 @@
 #include "flow/nn/layers.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "flow/functional.h"
@@ -37,7 +38,8 @@ Tensor Conv2d::forward(const Tensor& x) {
   return bias.defined() ? F::bias_add(y, bias, 1) : y;
 }
 
-BatchNorm2d::BatchNorm2d(int64_t num_features, double eps, double momentum) : eps(eps), momentum(momentum) {
+BatchNorm::BatchNorm(std::string type, std::vector<int> ranks, int64_t num_features, double eps, double momentum)
+    : eps(eps), momentum(momentum), type_(std::move(type)), ranks_(std::move(ranks)) {
   weight = register_parameter("weight", Tensor::full({num_features}, 1.0));
   bias = register_parameter("bias", Tensor::zeros({num_features}));
   running_mean = register_buffer("running_mean", Tensor::zeros({num_features}));
@@ -45,14 +47,15 @@ BatchNorm2d::BatchNorm2d(int64_t num_features, double eps, double momentum) : ep
   num_batches_tracked = register_buffer("num_batches_tracked", Tensor::zeros({}, DType::Int64));
 }
 
-Tensor BatchNorm2d::forward(const Tensor& x) {
-  FLOWONNX_REQUIRE(x.rank() == 4, "BatchNorm2d: expected a 4-D input, got {}", x.describe());
+Tensor BatchNorm::forward(const Tensor& x) {
+  FLOWONNX_REQUIRE(std::find(ranks_.begin(), ranks_.end(), x.rank()) != ranks_.end(),
+                   "{}: expected a {}-D input, got {}", type_, ranks_.back(), x.describe());
   if (!is_training()) return F::normalization(x, running_mean, running_var, weight, bias, eps, false);
   // running = (1 - momentum) * running + momentum * batch statistic (unbiased variance).
   int64_t channels = x.dim(1);
   double count = static_cast<double>(x.num_elements() / channels);
   std::vector<double> values = x.to_double_vector();
-  int64_t inner = x.dim(2) * x.dim(3);
+  int64_t inner = x.num_elements() / (x.dim(0) * channels);
   float* mean = running_mean.data<float>();
   float* var = running_var.data<float>();
   for (int64_t c = 0; c < channels; ++c) {
@@ -79,6 +82,14 @@ MaxPool2d::MaxPool2d(Pair kernel_size, Pair stride, Pair padding, Pair dilation,
 
 Tensor MaxPool2d::forward(const Tensor& x) {
   return F::max_pool_2d(x, kernel_size, stride, padding, dilation, ceil_mode);
+}
+
+AvgPool2d::AvgPool2d(Pair kernel_size, Pair stride, Pair padding, bool ceil_mode, bool count_include_pad)
+    : kernel_size(kernel_size), stride(stride == Pair{0, 0} ? kernel_size : stride), padding(padding),
+      ceil_mode(ceil_mode), count_include_pad(count_include_pad) {}
+
+Tensor AvgPool2d::forward(const Tensor& x) {
+  return F::avg_pool_2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad);
 }
 
 Tensor AdaptiveAvgPool2d::forward(const Tensor& x) { return F::adaptive_avg_pool2d(x, output_size); }
@@ -111,7 +122,11 @@ Sequential::Sequential(std::vector<std::shared_ptr<Module>> modules) {
 }
 
 void Sequential::push_back(std::shared_ptr<Module> module) {
-  modules_.push_back(register_module(std::to_string(modules_.size()), std::move(module)));
+  push_back(std::to_string(modules_.size()), std::move(module));
+}
+
+void Sequential::push_back(const std::string& name, std::shared_ptr<Module> module) {
+  modules_.push_back(register_module(name, std::move(module)));
 }
 
 Tensor Sequential::forward(const Tensor& x) {

@@ -1,9 +1,10 @@
-// The nn modules of the ResNet family: Conv2d, BatchNorm2d, ReLU, MaxPool2d, AdaptiveAvgPool2d,
+// The nn modules of the ResNet family: Conv2d, BatchNorm1d/2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
 // Linear, Flatten, Dropout, Identity, Sequential. Parameter names and default initialisation
 // follow torch.nn / oneflow.nn so checkpoints and seeded weights line up.
 #pragma once
 
 #include <array>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -34,14 +35,35 @@ class Conv2d : public Module {
 };
 
 // weight=1, bias=0, running_mean=0, running_var=1, num_batches_tracked=0 (int64).
-// Training mode normalises with batch statistics and updates the running ones.
-class BatchNorm2d : public Module {
+// Training mode normalises with batch statistics and updates the running ones. One class for
+// every input rank; BatchNorm1d/2d only fix which ranks they accept and their type name.
+class BatchNorm : public Module {
  public:
-  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1);
   Tensor forward(const Tensor& x) override;
-  std::string type_name() const override { return "BatchNorm2d"; }
+  std::string type_name() const override { return type_; }
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
   double eps, momentum;
+
+ protected:
+  BatchNorm(std::string type, std::vector<int> ranks, int64_t num_features, double eps, double momentum);
+
+ private:
+  std::string type_;
+  std::vector<int> ranks_;
+};
+
+// [N, C, H, W]
+class BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1)
+      : BatchNorm("BatchNorm2d", {4}, num_features, eps, momentum) {}
+};
+
+// [N, C] or [N, C, L]
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1)
+      : BatchNorm("BatchNorm1d", {2, 3}, num_features, eps, momentum) {}
 };
 
 class ReLU : public Module {
@@ -58,6 +80,17 @@ class MaxPool2d : public Module {
   std::string type_name() const override { return "MaxPool2d"; }
   Pair kernel_size, stride, padding, dilation;
   bool ceil_mode;
+};
+
+// stride defaults to the kernel size (torch); count_include_pad as torch (true).
+class AvgPool2d : public Module {
+ public:
+  AvgPool2d(Pair kernel_size, Pair stride = {0, 0}, Pair padding = {0, 0}, bool ceil_mode = false,
+            bool count_include_pad = true);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "AvgPool2d"; }
+  Pair kernel_size, stride, padding;
+  bool ceil_mode, count_include_pad;
 };
 
 class AdaptiveAvgPool2d : public Module {
@@ -105,12 +138,14 @@ class Identity : public Module {
   std::string type_name() const override { return "Identity"; }
 };
 
-// Children named "0", "1", ... run in order.
+// Children run in order, named "0", "1", ... or by the name given (torchvision's OrderedDict
+// containers, e.g. DenseNet's "features.denseblock1").
 class Sequential : public Module {
  public:
   Sequential() = default;
   explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
   void push_back(std::shared_ptr<Module> module);
+  void push_back(const std::string& name, std::shared_ptr<Module> module);
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
   size_t size() const { return modules_.size(); }

@@ -17,6 +17,9 @@ inline dnnl::memory wrap_memory(const dnnl::memory::desc& desc, const void* data
   return dnnl::memory(desc, cpu_engine(), const_cast<void*>(data));
 }
 
+// The channel-blocked activation layout of blocked_layout.h (nChw16c or nChw8c).
+dnnl::memory::format_tag blocked_tag();
+
 // Row-major strides of `shape`, in oneDNN's dims type.
 dnnl::memory::dims contiguous_strides_of(const dnnl::memory::dims& shape);
 

@@ -7,7 +7,7 @@
 
 #include "flow/checkpoint.h"
 #include "onnx/export/handler_registry.h"
-#include "onnx/export/opset_check.h"
+#include "onnx/opset_check.h"
 
 namespace flowonnx {
 namespace fs = std::filesystem;

@@ -32,6 +32,9 @@ struct ExportOptions {
   // Dim 0 of every graph input and output becomes the symbol "N", and no node bakes the
   // compile-time batch in (Reshape targets keep it symbolic or the export fails).
   bool dynamic_batch_size = false;
+  // export_onnx_model simplifies the model before writing it (as oneflow-onnx runs
+  // onnx-simplifier), keeping external data when asked; false writes the plain conversion.
+  bool simplify = true;
 };
 
 // The ONNX model in memory (validated against the opset; not written).

@@ -16,4 +16,8 @@ void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resiz
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
 
+// Runtime-internal ops of the session-time rewrites (fused.cc, domain flowonnx.cpu); kept out of
+// the list above because no model may name them.
+void register_fused_kernels(KernelRegistry& registry);
+
 }  // namespace flowonnx::runtime::cpu

@@ -1,6 +1,10 @@
-#include "onnx/export/opset_check.h"
+#include "onnx/opset_check.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <onnx/defs/schema.h>
+
+#include <set>
 
 namespace flowonnx::exporter {
 namespace {
@@ -69,6 +73,22 @@ void check_node_against_opset(const ir::Node& node, int opset) {
     fail(ErrorCode::InvalidArgument, "node '{}': {} at opset {} takes {}..{} inputs and {}..{} outputs, got {} and {}",
          node.name, node.op_type, opset, schema->min_input(), schema->max_input(), schema->min_output(),
          schema->max_output(), inputs, outputs);
+}
+
+void check_ops_exist_at_opset(const ir::Graph& graph, int opset) {
+  int newest = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at(::onnx::ONNX_DOMAIN).second;
+  if (opset > newest) return;
+  std::set<std::string> missing;
+  for (const auto& node : graph.nodes()) {
+    if (!(node->domain.empty() || node->domain == "ai.onnx")) continue;
+    if (::onnx::OpSchemaRegistry::Schema(node->op_type, opset, ::onnx::ONNX_DOMAIN)) continue;
+    int first = first_opset_with(node->op_type);
+    // Ops ONNX does not define at all are left to the runtime's "unsupported ops" report.
+    if (first != 0) missing.insert(fmt::format("{} (first in opset {})", node->op_type, first));
+  }
+  if (!missing.empty())
+    fail(ErrorCode::InvalidModel, "graph '{}' imports ai.onnx opset {}, which has no {}", graph.name, opset,
+         fmt::join(missing, ", "));
 }
 
 void check_graph_against_opset(const ir::Graph& graph, int opset) {

@@ -1,0 +1,65 @@
+// A convolution prepared once and run many times: weights (and bias) are fixed at construction,
+// bias/activation/residual-add are fused as oneDNN post-ops, and each input geometry gets its
+// oneDNN primitive and its weights reordered into the primitive's layout once (cached by shape).
+// Activations are in plain NCHW or in the blocked layout of blocked_layout.h: src is blocked
+// exactly when can_block(C), dst (and the residual) exactly when can_block(O).
+#pragma once
+
+#include "kernels/cpu/conv.h"
+#include "kernels/cpu/shape_cache.h"
+#include "tensor/tensor.h"
+
+namespace flowonnx::kernels {
+
+struct ConvActivation {
+  enum class Kind { None, Relu, Clip };
+  Kind kind = Kind::None;
+  float min = 0, max = 0;  // Clip bounds
+};
+
+// y = post(sum_input + pre(conv(x, w) + bias)); `with_sum` false leaves out the residual.
+struct ConvPostOps {
+  ConvActivation pre;
+  bool with_sum = false;
+  ConvActivation post;
+};
+
+enum class ConvAlgorithm {
+  Direct,
+  // Winograd where oneDNN has a kernel for the shape (3x3, stride 1, blocked layouts), direct
+  // elsewhere.
+  WinogradWhereAvailable,
+};
+
+class PreparedConv {
+ public:
+  // weights [O, C/groups, kH, kW]; bias [O] or undefined. Both are kept (shared, not copied).
+  PreparedConv(Tensor weights, Tensor bias, int64_t groups, ConvPostOps post_ops,
+               ConvAlgorithm algorithm);
+
+  const Shape& weight_shape() const { return weights_.shape(); }
+  int64_t in_channels() const { return weights_.shape()[1] * groups_; }
+  int64_t out_channels() const { return weights_.shape()[0]; }
+  bool src_blocked() const;
+  bool dst_blocked() const;
+  // Strides/dilations/pads in `params`; params.groups is taken from the constructor.
+  Shape output_shape(const Shape& x, Conv2dParams params) const;
+  // Builds (and caches) the primitive for this geometry ahead of the first run.
+  void prepare(const Shape& x, const Conv2dParams& params) const;
+  // y is preallocated with output_shape(); `sum` (required iff with_sum) has y's shape and
+  // layout and may be y itself (then the residual is accumulated in place).
+  void run(const Tensor& x, const Conv2dParams& params, const Tensor* sum, Tensor& y) const;
+  // The oneDNN implementation chosen for a geometry ("jit:avx512_core", "jit_wino_4x3:...").
+  std::string implementation(const Shape& x, const Conv2dParams& params) const;
+
+ private:
+  struct Compiled;
+  const Compiled& compiled_for(const Shape& x, Conv2dParams params) const;
+  Tensor weights_, bias_;
+  int64_t groups_;
+  ConvPostOps post_ops_;
+  ConvAlgorithm algorithm_;
+  ShapeCache<std::shared_ptr<Compiled>> cache_;
+};
+
+}  // namespace flowonnx::kernels

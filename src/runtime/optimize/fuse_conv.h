@@ -1,0 +1,25 @@
+// Session-time conv fusions of the CPU runtime (applied to the session's own copy of the graph,
+// never written back to a model file; src/passes/ has the model-to-model optimiser):
+//   fold_batch_norm_into_conv  Conv -> BatchNormalization with constant parameters becomes one
+//                              Conv with rescaled weights and a bias (grouped convs included).
+//   fuse_conv_post_ops         2-D Conv with constant weights becomes flowonnx.cpu.FusedConv,
+//                              absorbing a following Relu/Clip, a residual Add and a Relu/Clip
+//                              after it (oneDNN post-ops: eltwise, sum, eltwise).
+// Only values with one consumer that are not graph outputs disappear, so results are unchanged
+// up to float rounding.
+#pragma once
+
+#include "ir/graph.h"
+
+namespace flowonnx::runtime {
+
+// FusedConv: inputs (X, W, B?, Sum?), Conv's attributes plus pre_activation / post_activation
+// ("" | "Relu" | "Clip") with pre_min/pre_max/post_min/post_max for Clip.
+inline const char* const kFusedConv = "FusedConv";
+
+// Returns the number of BatchNormalization nodes folded.
+int fold_batch_norm_into_conv(ir::Graph& graph);
+// Returns the number of Conv nodes turned into FusedConv.
+int fuse_conv_post_ops(ir::Graph& graph);
+
+}  // namespace flowonnx::runtime

@@ -1,0 +1,30 @@
+// Read-only helpers the runtime's session-time rewrites share: who consumes a value, whether a
+// value is a constant the session may rewrite (an initializer no feed can override).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace flowonnx::runtime {
+
+// The domain of ops that only the runtime's own rewrites create (never read from a model file).
+inline const std::string kInternalDomain = "flowonnx.cpu";
+
+// value -> the nodes reading it (a node reading a value twice is listed twice).
+std::map<std::string, std::vector<ir::Node*>> consumers_of(const ir::Graph& graph);
+
+bool is_graph_output(const ir::Graph& graph, const std::string& value);
+
+// An initializer that is not also a graph input (so no feed can replace it), or nullptr.
+const Tensor* fixed_constant(const ir::Graph& graph, const std::string& value);
+
+// Dim `axis` of a value when type inference knows it statically.
+std::optional<int64_t> static_dim_of(const ir::Graph& graph, const std::string& value, size_t axis);
+// True when both values have known, equal shapes (symbolic dims compare by name) and dtypes.
+bool same_known_type(const ir::Graph& graph, const std::string& a, const std::string& b);
+
+}  // namespace flowonnx::runtime

@@ -1,0 +1,28 @@
+#include "runtime/optimize/optimize.h"
+
+#include <fmt/format.h>
+
+#include "runtime/optimize/blocked_layout.h"
+#include "runtime/optimize/fuse_conv.h"
+#include "runtime/optimize/graph_views.h"
+
+namespace flowonnx::runtime {
+
+std::string CpuGraphReport::to_string() const {
+  return fmt::format("{} BatchNormalization folded, {} FusedConv, {} layout reorders",
+                     folded_batch_norms, fused_convs, layout_reorders);
+}
+
+CpuGraphReport optimize_for_cpu(ir::Graph& graph, const CpuGraphOptions& options) {
+  CpuGraphReport report;
+  if (!options.fuse) return report;
+  report.folded_batch_norms = fold_batch_norm_into_conv(graph);
+  report.fused_convs = fuse_conv_post_ops(graph);
+  for (const auto& node : graph.nodes())
+    if (node->domain == kInternalDomain && node->op_type == kFusedConv)
+      node->attrs.set("winograd", int64_t{options.winograd ? 1 : 0});
+  report.layout_reorders = plan_blocked_layout(graph);
+  return report;
+}
+
+}  // namespace flowonnx::runtime

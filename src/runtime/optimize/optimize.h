@@ -1,0 +1,26 @@
+// The CPU runtime's session-time graph preparation, run on the session's own graph after type
+// inference and before planning: BatchNormalization folding, conv post-op fusion, blocked
+// activation layout (fuse_conv.h, blocked_layout.h).
+#pragma once
+
+#include <string>
+
+#include "ir/graph.h"
+
+namespace flowonnx::runtime {
+
+struct CpuGraphOptions {
+  // BN folding, FusedConv (prepacked weights, post-ops) and the blocked layout between them
+  // (FusedConv reads and writes blocked activations, so the layout plan always comes with it).
+  bool fuse = true;
+  bool winograd = true;  // Winograd for eligible 3x3 stride-1 FusedConvs
+};
+
+struct CpuGraphReport {
+  int folded_batch_norms = 0, fused_convs = 0, layout_reorders = 0;
+  std::string to_string() const;
+};
+
+CpuGraphReport optimize_for_cpu(ir::Graph& graph, const CpuGraphOptions& options);
+
+}  // namespace flowonnx::runtime

@@ -1,0 +1,235 @@
+// flowonnx bench: times InferenceSession on one model — session creation, per-run latency
+// (min / median / p90 over --runs after --warmup), throughput and peak RSS — and with --profile
+// the time per node and per op type. The input is the same deterministic uniform [-1, 1) data
+// tests/oracle/bench_model.js feeds ONNX Runtime, so the two can be compared side by side
+// (bench/compare_ort.sh).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "commands.h"
+#include "runtime/session.h"
+
+namespace flowonnx::cli {
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  int64_t batch = 1;
+  int threads = 0;
+  int warmup = 3;
+  int runs = 10;
+  bool json = false;
+  bool profile = false;
+  bool no_optimize = false;
+  bool no_winograd = false;
+  bool check = false;
+};
+
+// bench_model.js's randomFloats: xorshift32 from `seed`, mapped to [-1, 1) in double, stored
+// as float32 — bit-identical inputs in both runtimes.
+Tensor bench_input(const Shape& shape, uint32_t seed) {
+  Tensor tensor(shape, DType::Float32);
+  float* data = tensor.data<float>();
+  uint32_t state = seed ? seed : 0x9e3779b9u;
+  for (int64_t i = 0; i < tensor.num_elements(); ++i) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    data[i] = static_cast<float>((state / 4294967296.0) * 2 - 1);
+  }
+  return tensor;
+}
+
+Shape input_shape(const NodeArg& arg, int64_t batch) {
+  FLOWONNX_REQUIRE(arg.has_shape && arg.type == "tensor(float)",
+                   "input '{}' ({}) needs a float tensor type with a known rank", arg.name,
+                   arg.type);
+  Shape shape;
+  for (size_t i = 0; i < arg.shape.size(); ++i) {
+    if (const int64_t* value = std::get_if<int64_t>(&arg.shape[i]); value && *value >= 0) {
+      FLOWONNX_REQUIRE(i != 0 || batch == *value || batch == 1,
+                       "input '{}' has a fixed batch of {}; --batch {} needs a model exported with "
+                       "--dynamic-batch",
+                       arg.name, *value, batch);
+      shape.push_back(i == 0 && batch != 1 ? batch : *value);
+    } else {
+      FLOWONNX_REQUIRE(i == 0, "input '{}' has a symbolic dim {}; only the batch may be symbolic",
+                       arg.name, i);
+      shape.push_back(batch);
+    }
+  }
+  return shape;
+}
+
+// Peak resident set size of this process (VmHWM), in MiB.
+double peak_rss_mb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+double percentile(std::vector<double> sorted, double q) {
+  std::sort(sorted.begin(), sorted.end());
+  if (sorted.empty()) return 0;
+  const double at = q * static_cast<double>(sorted.size() - 1);
+  const size_t low = static_cast<size_t>(at);
+  const size_t high = std::min(low + 1, sorted.size() - 1);
+  return sorted[low] + (sorted[high] - sorted[low]) * (at - static_cast<double>(low));
+}
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+void run_bench(const BenchOptions& options) {
+  FLOWONNX_REQUIRE(
+      options.batch >= 1 && options.runs >= 1 && options.warmup >= 0 && options.threads >= 0,
+      "--batch and --runs must be >= 1, --warmup and --threads >= 0");
+  SessionOptions session_options;
+  session_options.intra_op_num_threads = options.threads;
+  session_options.optimize_graph = !options.no_optimize;
+  session_options.winograd = !options.no_winograd;
+  const auto create_start = Clock::now();
+  InferenceSession session(options.model, {"CPUExecutionProvider"}, session_options);
+  const double create_ms = ms_since(create_start);
+
+  std::map<std::string, Tensor> feeds;
+  nlohmann::json inputs = nlohmann::json::array();
+  uint32_t seed = 1234;  // bench_model.js seeds input i with 1234 + i
+  for (const NodeArg& arg : session.get_inputs()) {
+    const Shape shape = input_shape(arg, options.batch);
+    feeds[arg.name] = bench_input(shape, seed++);
+    inputs.push_back({{"name", arg.name}, {"shape", shape}});
+  }
+
+  for (int i = 0; i < options.warmup; ++i) session.run({}, feeds);
+  std::vector<double> times;
+  std::vector<NodeTiming> timings;
+  std::map<std::string, double> node_ms, op_ms;
+  std::map<std::string, std::string> node_op;
+  std::vector<std::string> node_order;
+  for (int i = 0; i < options.runs; ++i) {
+    const auto start = Clock::now();
+    if (options.profile)
+      session.run_profiled({}, feeds, timings);
+    else
+      session.run({}, feeds);
+    times.push_back(ms_since(start));
+    for (const NodeTiming& t : timings) {
+      if (!node_ms.count(t.node_name)) node_order.push_back(t.node_name);
+      node_ms[t.node_name] += t.ms / options.runs;
+      op_ms[t.op_type] += t.ms / options.runs;
+      node_op[t.node_name] = t.op_type;
+    }
+    timings.clear();
+  }
+  const double median = percentile(times, 0.5);
+  if (options.check) {
+    // The optimised session against the graph as loaded (plain kernels), on the bench input,
+    // with export's check tolerance: |a - b| <= atol + rtol * |b|, rtol 1e-4, atol 1e-5.
+    SessionOptions plain = session_options;
+    plain.optimize_graph = false;
+    InferenceSession reference(options.model, {"CPUExecutionProvider"}, plain);
+    auto got = session.run({}, feeds), want = reference.run({}, feeds);
+    double max_abs = 0, worst_ratio = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      auto a = got[i].to_double_vector(), b = want[i].to_double_vector();
+      for (size_t j = 0; j < a.size(); ++j) {
+        max_abs = std::max(max_abs, std::abs(a[j] - b[j]));
+        worst_ratio = std::max(worst_ratio, std::abs(a[j] - b[j]) / (1e-5 + 1e-4 * std::abs(b[j])));
+      }
+    }
+    fmt::print(
+        stderr,
+        "check vs unoptimised: max |diff| {:.3g}, worst |diff|/(atol+rtol|ref|) {:.3f} ({})\n",
+        max_abs, worst_ratio,
+        worst_ratio <= 1 ? "within rtol 1e-4 / atol 1e-5" : "OUTSIDE tolerance");
+  }
+  nlohmann::json result = {
+      {"model", options.model},
+      {"batch", options.batch},
+      {"threads", options.threads},
+      {"warmup", options.warmup},
+      {"runs", options.runs},
+      {"optimize_graph", session_options.optimize_graph},
+      {"winograd", session_options.winograd},
+      {"session_create_ms", create_ms},
+      {"min_ms", *std::min_element(times.begin(), times.end())},
+      {"median_ms", median},
+      {"p90_ms", percentile(times, 0.9)},
+      {"mean_ms", std::accumulate(times.begin(), times.end(), 0.0) / times.size()},
+      {"throughput_per_s", options.batch * 1000.0 / median},
+      {"peak_rss_mb", peak_rss_mb()},
+      {"inputs", inputs},
+  };
+  std::vector<std::pair<std::string, double>> by_op(op_ms.begin(), op_ms.end());
+  std::sort(by_op.begin(), by_op.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  if (options.profile) {
+    nlohmann::json ops = nlohmann::json::array(), nodes = nlohmann::json::array();
+    for (const auto& [op, ms] : by_op) ops.push_back({{"op_type", op}, {"ms", ms}});
+    for (const auto& name : node_order)
+      nodes.push_back({{"node", name}, {"op_type", node_op[name]}, {"ms", node_ms[name]}});
+    result["profile"] = {{"by_op_type", ops}, {"by_node", nodes}};
+  }
+  if (options.json) {
+    fmt::print("{}\n", result.dump());
+    return;
+  }
+  fmt::print("model            {}\n", options.model);
+  fmt::print("batch / threads  {} / {}\n", options.batch,
+             options.threads ? std::to_string(options.threads) : "default");
+  fmt::print("session create   {:.1f} ms\n", create_ms);
+  fmt::print(
+      "latency          min {:.2f} ms, median {:.2f} ms, p90 {:.2f} ms ({} runs, {} warmup)\n",
+      result["min_ms"].get<double>(), median, result["p90_ms"].get<double>(), options.runs,
+      options.warmup);
+  fmt::print("throughput       {:.1f} /s\n", result["throughput_per_s"].get<double>());
+  fmt::print("peak RSS         {:.1f} MiB\n", result["peak_rss_mb"].get<double>());
+  if (!options.profile) return;
+  double total = 0;
+  for (const auto& [op, ms] : by_op) total += ms;
+  fmt::print("\nper op type (mean per run):\n");
+  for (const auto& [op, ms] : by_op)
+    fmt::print("  {:<22} {:8.3f} ms  {:5.1f}%\n", op, ms, total > 0 ? 100 * ms / total : 0);
+  fmt::print("\nper node (mean per run, execution order):\n");
+  for (const auto& name : node_order)
+    fmt::print("  {:<48} {:<18} {:8.3f} ms\n", name, node_op[name], node_ms[name]);
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto options = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand("bench",
+                                     "Time a model in the runtime (latency, throughput, "
+                                     "session creation, peak RSS, per-op profile)");
+  cmd->add_option("model", options->model, "MODEL.onnx")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--batch", options->batch,
+                  "Batch size (a fixed-batch model allows only its own)");
+  cmd->add_option("--threads", options->threads, "Intra-op threads (0: OpenMP default)");
+  cmd->add_option("--warmup", options->warmup, "Untimed runs first");
+  cmd->add_option("--runs", options->runs, "Timed runs");
+  cmd->add_flag("--json", options->json, "Print one JSON object");
+  cmd->add_flag("--profile", options->profile, "Time per node and per op type");
+  cmd->add_flag("--no-optimize", options->no_optimize,
+                "Run the graph as loaded (no conv fusion, prepacking or blocked layout)");
+  cmd->add_flag("--no-winograd", options->no_winograd, "Direct convolution only");
+  cmd->add_flag("--check", options->check,
+                "Also compare the outputs with an unoptimised session (printed on stderr)");
+  cmd->callback([options] { run_bench(*options); });
+}
+
+}  // namespace flowonnx::cli
