@@ -51,4 +51,26 @@ std::shared_ptr<nn::Module> create_model(const std::string& name, uint64_t seed)
   return info.create(gen);
 }
 
+void set_batch_norm_like_trained(nn::Module& model, uint64_t seed, double scale) {
+  Generator gen(seed);
+  StateDict state = model.state_dict();
+  for (auto& [key, tensor] : state) {
+    // A batch norm's tensors are the ones beside a running_mean.
+    std::string layer = key.substr(0, key.rfind('.') + 1);
+    if (tensor.rank() != 1 || tensor.dtype() != DType::Float32 || !state.count(layer + "running_mean")) continue;
+    bool branch_end = key.ends_with("bn2.weight") || key.ends_with("bn3.weight");
+    Tensor values = tensor;  // shares storage: fills the model's tensor
+    if (key.ends_with("running_var")) uniform_(values, 0.5, 1.5, gen);
+    else if (branch_end) uniform_(values, 0.1 * scale, 0.3 * scale, gen);
+    else if (key.ends_with(".weight")) uniform_(values, 0.5 * scale, 1.5 * scale, gen);
+    else uniform_(values, -0.1, 0.1, gen);
+  }
+}
+
+std::shared_ptr<nn::Module> create_seeded_model(const std::string& name, uint64_t seed) {
+  auto model = create_model(name, seed);
+  set_batch_norm_like_trained(*model, seed);
+  return model;
+}
+
 }  // namespace flowonnx::models

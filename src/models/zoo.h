@@ -25,4 +25,18 @@ const ModelInfo& find_model(const std::string& name);
 // A model with weights initialised from a generator seeded with `seed`.
 std::shared_ptr<nn::Module> create_model(const std::string& name, uint64_t seed = 0);
 
+// Initialisation leaves every batch norm at identity (scale 1, bias 0, mean 0, var 1); through
+// tens of random residual blocks activations then grow block after block, and float rounding
+// alone moves outputs past a 1e-4/1e-5 check. Trained nets keep activations in range: their BN
+// statistics are spread out and each residual branch ends in a small scale (what
+// zero_init_residual does at the start of training). This gives every batch norm such values
+// from `seed`: var and weight U(0.5, 1.5) (weight times `scale`), mean and bias U(-0.1, 0.1), and
+// weight U(0.1, 0.3) on the last BN of a residual branch (bn2 of a BasicBlock, bn3 of a
+// Bottleneck). Seeded stand-ins for trained weights (flowonnx init, the demo, tests) use it.
+void set_batch_norm_like_trained(nn::Module& model, uint64_t seed, double scale = 1.0);
+
+// The CLI's seeded stand-in for trained weights: create_model(name, seed) followed by
+// set_batch_norm_like_trained(seed).
+std::shared_ptr<nn::Module> create_seeded_model(const std::string& name, uint64_t seed);
+
 }  // namespace flowonnx::models

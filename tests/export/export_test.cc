@@ -19,23 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Batch-norm statistics and affine parameters away from their 1/0 defaults, so the export of
-// every BN input is exercised. The last BN of each residual branch gets a small scale (the
-// role zero_init_residual plays in training) so activations stay in a trained net's range
-// instead of growing block after block: the comparison then measures the conversion, not the
-// float rounding of a blown-up random net.
-void randomize_norm_layers(nn::Module& model, uint64_t seed) {
-  Generator gen(seed);
-  for (auto& [key, tensor] : model.state_dict()) {
-    if (tensor.rank() != 1 || tensor.dtype() != DType::Float32) continue;
-    bool branch_end = key.ends_with("bn2.weight") || key.ends_with("bn3.weight");
-    bool spread = key.ends_with("running_var") || key.ends_with(".weight");
-    Tensor t = tensor;
-    if (branch_end) uniform_(t, 0.1, 0.3, gen);
-    else uniform_(t, spread ? 0.5 : -0.1, spread ? 1.5 : 0.1, gen);
-  }
-}
-
 class TempDir {
  public:
   TempDir() {
@@ -71,7 +54,7 @@ TEST_P(ExportMatrixTest, CheckerPassesAndOnnxRuntimeMatchesEager) {
   const ExportCase& c = GetParam();
   ASSERT_TRUE(testing::onnxruntime_available()) << testing::onnxruntime_missing_message();
   auto model = models::create_model(c.model, 21);
-  randomize_norm_layers(*model, 22);
+  models::set_batch_norm_like_trained(*model, 22);
   model->eval();
   nn::ModuleGraph graph("MatrixGraph", model);
   graph.compile({randn({1, 3, 64, 64})});

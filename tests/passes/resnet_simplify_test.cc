@@ -17,19 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// As in tests/export: batch-norm statistics away from 1/0 so folding them is really exercised,
-// residual-branch scales small so a random net stays in a trained net's range.
-void randomize_norm_layers(nn::Module& model, uint64_t seed) {
-  Generator gen(seed);
-  for (auto& [key, tensor] : model.state_dict()) {
-    if (tensor.rank() != 1 || tensor.dtype() != DType::Float32) continue;
-    bool branch_end = key.ends_with("bn2.weight") || key.ends_with("bn3.weight");
-    bool spread = key.ends_with("running_var") || key.ends_with(".weight");
-    Tensor t = tensor;
-    if (branch_end) uniform_(t, 0.1, 0.3, gen);
-    else uniform_(t, spread ? 0.5 : -0.1, spread ? 1.5 : 0.1, gen);
-  }
-}
 
 struct TempDir {
   TempDir() {
@@ -47,7 +34,7 @@ class ResNetSimplifyTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(ResNetSimplifyTest, FoldsBatchNormAndMatchesTheOriginal) {
   ASSERT_TRUE(onnxruntime_available()) << onnxruntime_missing_message();
   auto model = models::create_model(GetParam(), 31);
-  randomize_norm_layers(*model, 32);
+  models::set_batch_norm_like_trained(*model, 32);
   model->eval();
   nn::ModuleGraph graph("SimplifyGraph", model);
   graph.compile({randn({1, 3, 64, 64})});

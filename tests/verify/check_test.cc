@@ -27,7 +27,7 @@ ReferenceRuntime onnxruntime_reference() {
 
 std::shared_ptr<nn::Module> small_resnet(const std::string& name, uint64_t seed) {
   auto model = models::create_model(name, seed);
-  test_util::randomize_norm_layers(*model, seed + 100);
+  models::set_batch_norm_like_trained(*model, seed + 100);
   model->eval();
   return model;
 }

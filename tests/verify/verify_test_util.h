@@ -17,24 +17,6 @@ namespace flowonnx::test_util {
 
 namespace fs = std::filesystem;
 
-// Batch-norm statistics and affine parameters away from their 1/0 defaults, with a small scale
-// on the last BN of each residual branch (as tests/export does), so a deep random ResNet keeps
-// a trained net's activation range and the check measures the conversion, not the rounding of a
-// blown-up random net.
-inline void randomize_norm_layers(nn::Module& model, uint64_t seed) {
-  Generator gen(seed);
-  for (auto& [key, tensor] : model.state_dict()) {
-    if (tensor.rank() != 1 || tensor.dtype() != DType::Float32) continue;
-    bool branch_end = key.ends_with("bn2.weight") || key.ends_with("bn3.weight");
-    bool spread = key.ends_with("running_var") || key.ends_with(".weight");
-    Tensor t = tensor;
-    if (branch_end)
-      uniform_(t, 0.1, 0.3, gen);
-    else
-      uniform_(t, spread ? 0.5 : -0.1, spread ? 1.5 : 0.1, gen);
-  }
-}
-
 // A fresh folder under the system temp folder, removed with everything in it at scope exit.
 class TempDir {
  public:

@@ -32,7 +32,7 @@ struct ExportCommandOptions {
 
 void run_export(const ExportCommandOptions& options) {
   const models::ModelInfo& info = models::find_model(options.model);
-  auto model = models::create_model(options.model, options.seed);
+  auto model = models::create_seeded_model(options.model, options.seed);
   if (!options.weights.empty()) model->load_state_dict(load(options.weights));
   model->eval();
   Shape shape = options.input_shape.empty() ? info.input_shape : parse_shape(options.input_shape);

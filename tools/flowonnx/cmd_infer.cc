@@ -45,7 +45,7 @@ std::vector<std::vector<int64_t>> top_k(const Tensor& logits, int k) {
 void run_infer(const InferOptions& options) {
   if (options.threads > 0) kernels::set_num_threads(options.threads);
   const models::ModelInfo& info = models::find_model(options.model);
-  auto model = models::create_model(options.model, options.seed);
+  auto model = models::create_seeded_model(options.model, options.seed);
   if (!options.weights.empty()) {
     model->load_state_dict(load(options.weights));
   } else {

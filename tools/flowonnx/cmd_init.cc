@@ -1,5 +1,6 @@
 // flowonnx init: write a OneFlow checkpoint folder with seeded weights (our stand-in for
-// downloading pretrained weights, which this project cannot do).
+// downloading pretrained weights, which this project cannot do): FlowVision's initialisation
+// with batch-norm statistics set like a trained net's.
 #include <fmt/format.h>
 
 #include "commands.h"
@@ -19,7 +20,7 @@ void add_init_command(CLI::App& app) {
   cmd->add_option("--seed", options->seed, "Seed of the weight initialisation")->capture_default_str();
   cmd->add_option("-o,--output", options->output, "Checkpoint folder to write")->required();
   cmd->callback([options] {
-    auto model = models::create_model(options->model, options->seed);
+    auto model = models::create_seeded_model(options->model, options->seed);
     StateDict state = model->state_dict();
     size_t bytes = 0;
     for (const auto& [key, tensor] : state) bytes += tensor.nbytes();

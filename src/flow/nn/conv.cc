@@ -9,29 +9,13 @@ namespace flowonnx::nn {
 
 namespace F = functional;
 
-namespace {
-// kaiming_uniform_(a=sqrt(5)) on the weight, bias uniform in +-1/sqrt(fan_in) (torch's
-// _ConvNd.reset_parameters; fan_in counts weight dims 1.. for transposed convs too).
-void conv_init(Tensor& weight, Tensor& bias, Generator& gen) {
-  kaiming_uniform_(weight, std::sqrt(5.0), FanMode::FanIn, gen);
-  if (bias.defined()) {
-    double bound = 1.0 / std::sqrt(static_cast<double>(fan(weight, FanMode::FanIn)));
-    uniform_(bias, -bound, bound, gen);
-  }
-}
-
-void require_groups(const char* module, int64_t in, int64_t out, int64_t groups) {
-  FLOWONNX_REQUIRE(groups > 0 && in % groups == 0 && out % groups == 0,
-                   "{}: in_channels={} and out_channels={} must be divisible by groups={}", module, in, out, groups);
-}
-}  // namespace
 
 Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, Conv1dOptions options, Generator& gen)
     : options(options) {
   require_groups("Conv1d", in_channels, out_channels, options.groups);
   weight = register_parameter("weight", Tensor({out_channels, in_channels / options.groups, kernel_size}));
   if (options.bias) bias = register_parameter("bias", Tensor({out_channels}));
-  conv_init(weight, bias, gen);
+  torch_default_init(weight, bias, gen);
 }
 
 Tensor Conv1d::forward(const Tensor& x) {
@@ -46,7 +30,7 @@ ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair
   weight = register_parameter("weight",
                               Tensor({in_channels, out_channels / options.groups, kernel_size[0], kernel_size[1]}));
   if (options.bias) bias = register_parameter("bias", Tensor({out_channels}));
-  conv_init(weight, bias, gen);
+  torch_default_init(weight, bias, gen);
 }
 
 Tensor ConvTranspose2d::forward(const Tensor& x) {

@@ -9,28 +9,28 @@ namespace flowonnx::nn {
 
 namespace F = functional;
 
-namespace {
-// torch's default for Conv/Linear: kaiming_uniform_(a=sqrt(5)) on the weight, bias uniform in
-// +-1/sqrt(fan_in).
-void default_init(Tensor& weight, Tensor& bias, Generator& gen) {
+void torch_default_init(Tensor& weight, Tensor& bias, Generator& gen) {
   kaiming_uniform_(weight, std::sqrt(5.0), FanMode::FanIn, gen);
   if (bias.defined()) {
     double bound = 1.0 / std::sqrt(static_cast<double>(fan(weight, FanMode::FanIn)));
     uniform_(bias, -bound, bound, gen);
   }
 }
-}  // namespace
+
+void require_groups(const char* module, int64_t in_channels, int64_t out_channels, int64_t groups) {
+  FLOWONNX_REQUIRE(groups > 0 && in_channels % groups == 0 && out_channels % groups == 0,
+                   "{}: in_channels={} and out_channels={} must be divisible by groups={}", module,
+                   in_channels, out_channels, groups);
+}
 
 Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size, Conv2dOptions options,
                Generator& gen)
     : options(options) {
-  FLOWONNX_REQUIRE(options.groups > 0 && in_channels % options.groups == 0 && out_channels % options.groups == 0,
-                   "Conv2d: in_channels={} and out_channels={} must be divisible by groups={}",
-                   in_channels, out_channels, options.groups);
+  require_groups("Conv2d", in_channels, out_channels, options.groups);
   weight = register_parameter(
       "weight", Tensor({out_channels, in_channels / options.groups, kernel_size[0], kernel_size[1]}));
   if (options.bias) bias = register_parameter("bias", Tensor({out_channels}));
-  default_init(weight, bias, gen);
+  torch_default_init(weight, bias, gen);
 }
 
 Tensor Conv2d::forward(const Tensor& x) {
@@ -97,7 +97,7 @@ Tensor AdaptiveAvgPool2d::forward(const Tensor& x) { return F::adaptive_avg_pool
 Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias, Generator& gen) {
   weight = register_parameter("weight", Tensor({out_features, in_features}));
   if (with_bias) bias = register_parameter("bias", Tensor({out_features}));
-  default_init(weight, bias, gen);
+  torch_default_init(weight, bias, gen);
 }
 
 Tensor Linear::forward(const Tensor& x) { return F::linear(x, weight, bias); }

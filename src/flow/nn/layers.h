@@ -15,6 +15,12 @@ namespace flowonnx::nn {
 
 using Pair = std::array<int64_t, 2>;
 
+// torch's default initialisation of Conv*/Linear: kaiming_uniform_(a=sqrt(5)) on the weight,
+// bias (if defined) uniform in +-1/sqrt(fan_in).
+void torch_default_init(Tensor& weight, Tensor& bias, Generator& gen);
+// Throws InvalidArgument naming `module` unless groups > 0 divides both channel counts.
+void require_groups(const char* module, int64_t in_channels, int64_t out_channels, int64_t groups);
+
 struct Conv2dOptions {
   Pair stride{1, 1};
   Pair padding{0, 0};

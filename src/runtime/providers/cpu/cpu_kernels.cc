@@ -10,6 +10,7 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_indexing_kernels(registry);
   register_reduce_kernels(registry);
   register_resize_kernels(registry);
+  register_rnn_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -12,6 +12,7 @@ void register_tensor_kernels(KernelRegistry& registry);      // tensor.cc: shape
 void register_indexing_kernels(KernelRegistry& registry);    // indexing.cc: Gather, Slice, ...
 void register_reduce_kernels(KernelRegistry& registry);      // reduce.cc: ReduceX, ArgMax
 void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resize
+void register_rnn_kernels(KernelRegistry& registry);         // rnn.cc: RNN, GRU, LSTM
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
