@@ -42,7 +42,7 @@ dnnl::memory::format_tag blocked_tag() {
 }  // namespace detail
 
 struct LayoutReorder::Compiled {
-  dnnl::memory::desc src, dst;
+  dnnl::memory::desc src, dst, scratchpad;
   dnnl::reorder primitive;
 };
 
@@ -58,20 +58,22 @@ void LayoutReorder::run(const Tensor& x, Tensor& y) const {
       const tag plain = tag::nchw, blocked = detail::blocked_tag();
       c->src = desc_of(x.shape(), to_blocked_ ? plain : blocked);
       c->dst = desc_of(x.shape(), to_blocked_ ? blocked : plain);
-      c->primitive = dnnl::reorder(dnnl::reorder::primitive_desc(detail::cpu_engine(), c->src,
-                                                                 detail::cpu_engine(), c->dst));
+      dnnl::reorder::primitive_desc pd(detail::cpu_engine(), c->src, detail::cpu_engine(), c->dst,
+                                       detail::thread_safe_attr());
+      c->primitive = dnnl::reorder(pd);
+      c->scratchpad = pd.scratchpad_desc();
       return c;
     });
-    dnnl::memory src = detail::wrap_memory(compiled.src, x.raw_data());
-    dnnl::memory dst = detail::wrap_memory(compiled.dst, y.raw_data());
     dnnl::stream& stream = detail::cpu_stream();
-    compiled.primitive.execute(stream, src, dst);
+    compiled.primitive.execute(stream, {{DNNL_ARG_FROM, detail::wrap_memory(compiled.src, x.raw_data())},
+                                        {DNNL_ARG_TO, detail::wrap_memory(compiled.dst, y.raw_data())},
+                                        {DNNL_ARG_SCRATCHPAD, detail::thread_scratchpad(compiled.scratchpad)}});
     stream.wait();
   });
 }
 
 struct BlockedMaxPool::Compiled {
-  dnnl::memory::desc src, dst;
+  dnnl::memory::desc src, dst, scratchpad;
   dnnl::pooling_forward primitive;
 };
 
@@ -99,14 +101,16 @@ void BlockedMaxPool::run(const Tensor& x, Tensor& y) const {
           dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, c->src, c->dst,
           {params_.strides[0], params_.strides[1]}, {params_.kernel[0], params_.kernel[1]},
           {params_.pads_begin[0], params_.pads_begin[1]}, pad_end);
-      c->primitive =
-          dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(desc, detail::cpu_engine()));
+      dnnl::pooling_forward::primitive_desc pd(desc, detail::thread_safe_attr(), detail::cpu_engine());
+      c->primitive = dnnl::pooling_forward(pd);
+      c->scratchpad = pd.scratchpad_desc();
       return c;
     });
     dnnl::stream& stream = detail::cpu_stream();
     compiled.primitive.execute(stream,
                                {{DNNL_ARG_SRC, detail::wrap_memory(compiled.src, x.raw_data())},
-                                {DNNL_ARG_DST, detail::wrap_memory(compiled.dst, y.raw_data())}});
+                                {DNNL_ARG_DST, detail::wrap_memory(compiled.dst, y.raw_data())},
+                                {DNNL_ARG_SCRATCHPAD, detail::thread_scratchpad(compiled.scratchpad)}});
     stream.wait();
   });
 }

@@ -115,7 +115,7 @@ void conv2d_with_layout(const Tensor& x, const Tensor& w, const Tensor& bias,
     const dnnl::convolution_forward::desc desc(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_any,
         weights_any, bias_desc, dst_any, strides, dilates, padding_l, padding_r);
-    const dnnl::convolution_forward::primitive_desc pd(desc, cpu_engine());
+    const dnnl::convolution_forward::primitive_desc pd(desc, thread_safe_attr(), cpu_engine());
 
     dnnl::stream& stream = cpu_stream();
     // Reorders `user` into the primitive's layout when they differ.
@@ -136,6 +136,7 @@ void conv2d_with_layout(const Tensor& x, const Tensor& w, const Tensor& bias,
     std::unordered_map<int, dnnl::memory> args = {
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
     if (bias.defined()) args[DNNL_ARG_BIAS] = wrap_memory(bias_desc, bias.raw_data());
+    args[DNNL_ARG_SCRATCHPAD] = thread_scratchpad(pd.scratchpad_desc());
     dnnl::convolution_forward(pd).execute(stream, args);
     if (dst_reordered) {
       dnnl::memory out = user_dst_memory;

@@ -34,6 +34,7 @@ struct PreparedConv::Compiled {
   dnnl::memory::desc src, dst, bias;
   dnnl::memory weights;  // reordered into the primitive's layout, owned by oneDNN
   dnnl::convolution_forward primitive;
+  dnnl::memory::desc scratchpad;
   std::string implementation;
 };
 
@@ -90,7 +91,7 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
       append_activation(ops, post_ops_.pre);
       if (post_ops_.with_sum) ops.append_sum(1.f);
       append_activation(ops, post_ops_.post);
-      dnnl::primitive_attr attr;
+      dnnl::primitive_attr attr = detail::thread_safe_attr();
       attr.set_post_ops(ops);
 
       auto make_pd = [&](dnnl::algorithm algorithm) {
@@ -116,6 +117,7 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
       if (!pd) pd = make_pd(dnnl::algorithm::convolution_direct);
       c->implementation = pd->impl_info_str();
       c->primitive = dnnl::convolution_forward(*pd);
+      c->scratchpad = pd->scratchpad_desc();
       c->weights = dnnl::memory(pd->weights_desc(), detail::cpu_engine());
       dnnl::memory user = detail::wrap_memory(user_weights, weights_.raw_data());
       dnnl::stream& stream = detail::cpu_stream();
@@ -159,6 +161,7 @@ void PreparedConv::run(const Tensor& x, const Conv2dParams& params, const Tensor
         {DNNL_ARG_WEIGHTS, c.weights},
         {DNNL_ARG_DST, detail::wrap_memory(c.dst, y.raw_data())}};
     if (bias_.defined()) args[DNNL_ARG_BIAS] = detail::wrap_memory(c.bias, bias_.raw_data());
+    args[DNNL_ARG_SCRATCHPAD] = detail::thread_scratchpad(c.scratchpad);
     dnnl::stream& stream = detail::cpu_stream();
     c.primitive.execute(stream, args);
     stream.wait();

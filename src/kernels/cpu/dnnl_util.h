@@ -12,6 +12,16 @@ namespace flowonnx::kernels::detail {
 dnnl::engine& cpu_engine();
 dnnl::stream& cpu_stream();  // thread_local: oneDNN streams are not shareable across threads
 
+// Attributes every primitive we create starts from. Debian's oneDNN is built with
+// DNNL_ENABLE_CONCURRENT_EXEC=OFF: its library-managed scratchpad is shared by all primitives,
+// so a primitive must run on the thread that created it — which prepared convs (built once, run
+// from any session.run thread) and the primitive cache break. With scratchpad_mode::user each
+// execution passes its own scratchpad (thread_scratchpad), so any thread may run any primitive.
+dnnl::primitive_attr thread_safe_attr();
+// Scratchpad for one execution of a primitive whose pd asked for `desc`, from a buffer owned by
+// the calling thread (reused by its next execution, never shared with another thread).
+dnnl::memory thread_scratchpad(const dnnl::memory::desc& desc);
+
 // Memory over a buffer we own; oneDNN's API takes void* even for read-only inputs.
 inline dnnl::memory wrap_memory(const dnnl::memory::desc& desc, const void* data) {
   return dnnl::memory(desc, cpu_engine(), const_cast<void*>(data));

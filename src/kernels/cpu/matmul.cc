@@ -35,7 +35,7 @@ void run_dnnl_matmul(const char* op, const std::string& context, const DnnlMatMu
     const dnnl::memory::desc bias_desc =
         call.bias ? dnnl::memory::desc(bias_dims, f32, detail::contiguous_strides_of(bias_dims))
                   : dnnl::memory::desc();
-    dnnl::primitive_attr attr;
+    dnnl::primitive_attr attr = detail::thread_safe_attr();
     if (call.alpha != 1.0f) attr.set_output_scales(0, {call.alpha});
     const dnnl::matmul::desc desc(src_desc, weights_desc, bias_desc, dst_desc);
     const dnnl::matmul::primitive_desc pd(desc, attr, detail::cpu_engine());
@@ -44,6 +44,7 @@ void run_dnnl_matmul(const char* op, const std::string& context, const DnnlMatMu
         {DNNL_ARG_WEIGHTS, detail::wrap_memory(weights_desc, call.weights)},
         {DNNL_ARG_DST, detail::wrap_memory(dst_desc, call.dst)}};
     if (call.bias) args[DNNL_ARG_BIAS] = detail::wrap_memory(bias_desc, call.bias);
+    args[DNNL_ARG_SCRATCHPAD] = detail::thread_scratchpad(pd.scratchpad_desc());
     dnnl::stream& stream = detail::cpu_stream();
     dnnl::matmul(pd).execute(stream, args);
     stream.wait();
