@@ -111,6 +111,18 @@ TEST(BadFeed, RuntimeShapeErrorNamesTheNode) {
 namespace flowonnx {
 namespace {
 
+TEST(BadInput, OpsetNewerThanSupportedIsRefused) {
+  testing::GraphBuilder g(10000);
+  g.input("x", DType::Float32, Shape{2}).node("Relu", {"x"}, {"y"}).output("y");
+  try {
+    InferenceSession session(g.build());
+    FAIL() << "opset 10000 accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::InvalidModel);
+    EXPECT_NE(std::string(e.what()).find("opset 10000; supported opsets are up to 17"), std::string::npos) << e.what();
+  }
+}
+
 TEST(BadInput, OpMissingFromTheModelsOpsetIsRefusedLikeOnnxRuntimeDoes) {
   testing::GraphBuilder g(13);
   g.input("x", DType::Float32, Shape{2}).node("HardSwish", {"x"}, {"y"}).output("y");
