@@ -1,5 +1,6 @@
 // The public API of flowonnx in one header: tensors, the eager framework and static graphs, the
-// model zoo, OneFlow checkpoints, ONNX export and the InferenceSession.
+// model zoo, OneFlow checkpoints, ONNX export and its check, the InferenceSession and the
+// tutorial's image pipeline.
 // `namespace fo = flowonnx;` reads like the tutorial.
 #pragma once
 
@@ -16,4 +17,10 @@
 #include "tensor/npy.h"
 #include "tensor/random.h"
 #include "tensor/tensor.h"
+#include "verify/check.h"
 #include "verify/export.h"
+#include "vision/classify.h"
+#include "vision/image.h"
+#include "vision/labels.h"
+#include "vision/preprocess.h"
+#include "vision/topk.h"
