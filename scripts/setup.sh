@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libfmt-dev libcli11-dev nlohmann-json3-dev   # message formatting, CLI parsing, JSON output
-  libdnnl-dev                                  # oneDNN: convolution and matmul kernels
+  libdnnl-dev ocl-icd-opencl-dev               # oneDNN (its CMake config needs OpenCL, only a Recommends)
   libprotobuf-dev protobuf-compiler libonnx-dev  # ONNX protobuf io, checker, schemas
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # the tutorial's cv2 calls
   libonnx-testdata                             # ONNX backend node tests (conformance)

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "flow/dispatch.h"
+#include "flow/functional_util.h"
 
 namespace flowonnx::functional {
 namespace {
@@ -10,8 +10,8 @@ namespace {
 using flow::call_op;
 using Ints = std::vector<int64_t>;
 
-Ints ints(Pair pair) { return {pair[0], pair[1]}; }
-Tensor first(std::vector<Tensor> outputs) { return std::move(outputs[0]); }
+using detail::first;
+using detail::ints;
 
 // OneFlow's scalar operand attributes for a Python number.
 ir::Attributes scalar_attrs(double value) {

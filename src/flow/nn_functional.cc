@@ -1,6 +1,6 @@
 #include "flow/nn_functional.h"
 
-#include "flow/dispatch.h"
+#include "flow/functional_util.h"
 
 namespace flowonnx::functional {
 namespace {
@@ -8,8 +8,8 @@ namespace {
 using flow::call_op;
 using Ints = std::vector<int64_t>;
 
-Ints ints(Pair pair) { return {pair[0], pair[1]}; }
-Tensor first(std::vector<Tensor> outputs) { return std::move(outputs[0]); }
+using detail::first;
+using detail::ints;
 
 // The trailing inputs that are defined, after x.
 std::vector<Tensor> with_optional(const Tensor& x, std::initializer_list<const Tensor*> optional) {

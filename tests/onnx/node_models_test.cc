@@ -35,7 +35,7 @@ std::string failure_reason(const Error& error) {
 
 TEST(NodeModels, EveryModelParsesOrFailsCleanly) {
   std::vector<fs::path> dirs = node_test_dirs();
-  if (dirs.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(dirs.empty()) << "libonnx-testdata is not installed (run scripts/setup.sh)";
   int parsed = 0;
   std::map<std::string, std::vector<std::string>> failures;  // reason -> tests
   for (const fs::path& dir : dirs) {
@@ -60,7 +60,7 @@ TEST(NodeModels, EveryModelParsesOrFailsCleanly) {
 
 TEST(NodeModels, CnnModelsParseAndTheirDataReads) {
   std::vector<fs::path> dirs = node_test_dirs();
-  if (dirs.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(dirs.empty()) << "libonnx-testdata is not installed (run scripts/setup.sh)";
   const std::regex cnn(
       "test_(conv_with|basic_conv|batchnorm|maxpool_[123]d|averagepool|gemm|relu$|"
       "globalaveragepool|globalmaxpool|flatten|softmax_|add$|matmul_|reshape_)");
@@ -94,7 +94,7 @@ TEST(NodeModels, CnnModelsParseAndTheirDataReads) {
 
 TEST(NodeModels, EveryTensorFileReadsOrFailsCleanly) {
   std::vector<fs::path> dirs = node_test_dirs();
-  if (dirs.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(dirs.empty()) << "libonnx-testdata is not installed (run scripts/setup.sh)";
   int read = 0, refused = 0;
   for (const fs::path& dir : dirs)
     for (const auto& entry : fs::directory_iterator(dir / "test_data_set_0")) {
