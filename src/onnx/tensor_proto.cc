@@ -16,9 +16,9 @@ namespace {
 
 using P = ::onnx::TensorProto;
 
+// The enum name of a data_type that DataType_IsValid accepted.
 std::string onnx_type_name(int onnx_type) {
-  return P::DataType_IsValid(onnx_type) ? P::DataType_Name(static_cast<P::DataType>(onnx_type))
-                                        : fmt::format("invalid type {}", onnx_type);
+  return P::DataType_Name(static_cast<P::DataType>(onnx_type));
 }
 
 // The data fields a TensorProto may fill; exactly one may hold data.
@@ -76,6 +76,9 @@ void copy_typed_field(const Field& field, Tensor& tensor) {
 
 Tensor tensor_from_proto(const P& proto, const std::string& context, ExternalDataReader* external) {
   int onnx_type = proto.data_type();
+  if (!P::DataType_IsValid(onnx_type) || onnx_type == P::UNDEFINED)
+    fail(ErrorCode::InvalidModel, "{}: data_type {} is not an ONNX element type", context,
+         onnx_type);
   DType dtype;
   try {
     dtype = dtype_from_onnx(onnx_type);

@@ -130,7 +130,8 @@ TEST(HostileModel, UnsupportedTensorTypesAreNotImplemented) {
   w->set_data_type(::onnx::TensorProto::BFLOAT16);
   expect_error([&] { parse_proto(proto); }, ErrorCode::NotImplemented, "BFLOAT16");
   w->set_data_type(12345);
-  expect_error([&] { parse_proto(proto); }, ErrorCode::NotImplemented, "invalid type 12345");
+  expect_error([&] { parse_proto(proto); }, ErrorCode::InvalidModel,
+               "data_type 12345 is not an ONNX element type");
 }
 
 TEST(HostileModel, AttributeTypeMismatchIsRefused) {

@@ -1,5 +1,6 @@
 // flowonnx: the command-line front end. Exit codes (DESIGN.md §5): 0 success, 1 error,
 // 2 usage error, 3 numerical check failed. Errors go to stderr as "error: ...".
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -7,6 +8,9 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
+  // Over a file-size limit (ulimit -f) the kernel would kill us with SIGXFSZ mid-write, leaving the
+  // temporary file behind; ignored, the write fails with EFBIG and the atomic writer cleans up.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"flowonnx: build models, export them to ONNX, check, simplify and run them"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "flowonnx 0.1.0");
