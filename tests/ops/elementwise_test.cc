@@ -1,4 +1,5 @@
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/broadcast_loop.h"
 
 #include <limits>
 
@@ -77,6 +78,17 @@ TEST(Binary, HandComputedBroadcastAdd) {
   EXPECT_TRUE(all_close(y, Tensor::from_vector<float>({2, 3}, {11, 21, 31, 12, 22, 32})));
   binary(BinaryOp::Sub, a, b, y);
   EXPECT_TRUE(all_close(y, Tensor::from_vector<float>({2, 3}, {-9, -19, -29, -8, -18, -28})));
+}
+
+// Rank 0 has no outer dims to walk: one call with offset 0 for every input (this once read out[-1]).
+TEST(BroadcastLoop, ScalarsVisitOneElement) {
+  std::vector<std::array<int64_t, 2>> visits;
+  for_each_broadcast<2>(Shape{}, {Shape{}, Shape{}}, [&](int64_t out, std::array<int64_t, 2> in) {
+    EXPECT_EQ(out, 0);
+    visits.push_back(in);
+  });
+  ASSERT_EQ(visits.size(), 1u);
+  EXPECT_EQ(visits[0], (std::array<int64_t, 2>{0, 0}));
 }
 
 TEST(Binary, IntegerDivisionTruncatesLikeC) {

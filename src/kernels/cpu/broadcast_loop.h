@@ -32,7 +32,7 @@ void for_each_broadcast(const Shape& out, const std::array<Shape, N>& inputs, Fn
   for (int64_t row = 0; row < rows; ++row) {
     std::array<int64_t, N> base{};
     int64_t rest = row;
-    for (size_t d = rank - 1; d-- > 0;) {
+    for (size_t d = rank == 0 ? 0 : rank - 1; d-- > 0;) {  // no outer dims at rank 0
       int64_t index = rest % out[d];
       rest /= out[d];
       for (size_t k = 0; k < N; ++k) base[k] += index * strides[k][d];
