@@ -3,8 +3,10 @@
 //                    reordered on every call, activations reordered in and out);
 //   BM_PreparedConv  kernels::PreparedConv as the runtime uses it: weights prepacked once,
 //                    blocked activations in and out, bias + ReLU fused; direct or Winograd
-//                    (where oneDNN has a kernel for this CPU, else the same direct kernel).
-// Args: in channels, out channels, input size, kernel, stride, threads.
+//                    (oneDNN's on AVX-512, ours on AVX2 where winograd_pays_off, else direct);
+//   BM_WinogradConv  our AVX2 Winograd F(4x4,3x3) kernel alone (winograd_conv.h), same fusion,
+//                    on every 3x3 stride-1 shape, to measure the rule in winograd_pays_off.
+// Args: in channels, out channels, input size, kernel, stride, threads, batch.
 //   cmake -S . -B build-bench -DFLOWONNX_BUILD_BENCH=ON && cmake --build build-bench --target
 //   conv_bench build-bench/bench/conv_bench --benchmark_filter=PreparedConv
 #include <benchmark/benchmark.h>
@@ -13,6 +15,7 @@
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_prepared.h"
 #include "kernels/cpu/threading.h"
+#include "kernels/cpu/winograd_conv.h"
 #include "tensor/random.h"
 
 namespace flowonnx {
@@ -28,7 +31,9 @@ ConvCase make_case(const benchmark::State& state) {
                 stride = state.range(4);
   kernels::set_num_threads(static_cast<int>(state.range(5)));
   Generator gen(1);
-  ConvCase conv{randn({1, c, size, size}, gen), randn({o, c, k, k}, gen), randn({o}, gen), {}};
+  const int64_t batch = state.range(6);
+  ConvCase conv{randn({batch, c, size, size}, gen), randn({o, c, k, k}, gen), randn({o}, gen),
+                {}};
   conv.params.strides = {stride, stride};
   conv.params.pads_begin = {k / 2, k / 2};
   conv.params.pads_end = {k / 2, k / 2};
@@ -61,28 +66,55 @@ void BM_PreparedConv(benchmark::State& state) {
   set_flops(state, y.shape(), state.range(0), state.range(3));
 }
 
+void BM_WinogradConv(benchmark::State& state) {
+  ConvCase conv = make_case(state);
+  kernels::ConvPostOps post_ops;
+  post_ops.pre.kind = kernels::ConvActivation::Kind::Relu;
+  const kernels::WinogradConv winograd(conv.w, conv.bias, post_ops);
+  Tensor y(kernels::conv2d_output_shape(conv.x.shape(), conv.w.shape(), conv.params));
+  state.SetLabel(kernels::WinogradConv::kImplementation);
+  // The kernel reads nChw8c; timing does not depend on the values, so x is used as is.
+  for (auto _ : state) winograd.run(conv.x, conv.params, nullptr, y);
+  set_flops(state, y.shape(), state.range(0), state.range(3));
+}
+
 // ResNet-34's distinct conv shapes: stem, the four stages' 3x3s, their stride-2 entries and the
-// 1x1 downsamples; each at 1 and 2 threads.
+// 1x1 downsamples; each at 1 and 2 threads, batch 1.
 void resnet34_shapes(benchmark::internal::Benchmark* bench) {
-  bench->ArgNames({"C", "O", "HW", "k", "s", "threads"});
+  bench->ArgNames({"C", "O", "HW", "k", "s", "threads", "N"});
   for (int64_t threads : {1, 2}) {
-    bench->Args({3, 64, 224, 7, 2, threads});
+    bench->Args({3, 64, 224, 7, 2, threads, 1});
     for (int64_t stage = 0; stage < 4; ++stage) {
       const int64_t channels = 64 << stage, size = 56 >> stage;
-      bench->Args({channels, channels, size, 3, 1, threads});
+      bench->Args({channels, channels, size, 3, 1, threads, 1});
       if (stage > 0) {
-        bench->Args({channels / 2, channels, size * 2, 3, 2, threads});
-        bench->Args({channels / 2, channels, size * 2, 1, 2, threads});
+        bench->Args({channels / 2, channels, size * 2, 3, 2, threads, 1});
+        bench->Args({channels / 2, channels, size * 2, 1, 2, threads, 1});
       }
     }
   }
   bench->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
+// The 3x3 stride-1 shapes of ResNet-18/34/50 (C = O = 64..512 at 56..7), batch 1, 2 and 8
+// (batch 2 puts the 7x7 layer between the 4 tiles that lose and the 32 that win).
+void winograd_shapes(benchmark::internal::Benchmark* bench) {
+  bench->ArgNames({"C", "O", "HW", "k", "s", "threads", "N"});
+  for (int64_t batch : {1, 2, 8})
+    for (int64_t threads : {1, 2})
+      for (int64_t stage = 0; stage < 4; ++stage)
+        bench->Args({64 << stage, 64 << stage, 56 >> stage, 3, 1, threads, batch});
+  // CPU time of the whole process (all threads): on a shared, loaded machine it tracks the work
+  // done better than real time (run with OMP_WAIT_POLICY=PASSIVE so waiting is not counted).
+  bench->Unit(benchmark::kMicrosecond)->UseRealTime()->MeasureProcessCPUTime();
+}
+
 BENCHMARK(BM_Conv2d)->Apply(resnet34_shapes);
 BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::Direct)->Apply(resnet34_shapes);
 BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::WinogradWhereAvailable)
     ->Apply(resnet34_shapes);
+BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::Direct)->Apply(winograd_shapes);
+BENCHMARK(BM_WinogradConv)->Apply(winograd_shapes);
 
 }  // namespace
 }  // namespace flowonnx

@@ -6,6 +6,7 @@
 #include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/conv_internal.h"
 #include "kernels/cpu/dnnl_util.h"
+#include "kernels/cpu/winograd_conv.h"
 
 namespace flowonnx::kernels {
 
@@ -36,6 +37,8 @@ struct PreparedConv::Compiled {
   dnnl::convolution_forward primitive;
   dnnl::memory::desc scratchpad;
   std::string implementation;
+  // Set when our own Winograd kernel runs this geometry (then the oneDNN members are unused).
+  std::shared_ptr<const WinogradConv> winograd;
 };
 
 PreparedConv::PreparedConv(Tensor weights, Tensor bias, int64_t groups, ConvPostOps post_ops,
@@ -114,6 +117,15 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
           // No Winograd kernel for this shape / ISA / post-op chain: direct below.
         }
       }
+      // oneDNN 2.6 has Winograd only for AVX-512; on AVX2 CPUs (nChw8c) we have our own, used
+      // where it measured faster than the direct kernel (winograd_pays_off).
+      if (!pd && algorithm_ == ConvAlgorithm::WinogradWhereAvailable && winograd_shape &&
+          channel_block() == 8 && WinogradConv::supports(ws, groups_, params) &&
+          winograd_pays_off(x[0], x[1], y[1], y[2], y[3])) {
+        c->winograd = winograd_kernel();
+        c->implementation = WinogradConv::kImplementation;
+        return;
+      }
       if (!pd) pd = make_pd(dnnl::algorithm::convolution_direct);
       c->implementation = pd->impl_info_str();
       c->primitive = dnnl::convolution_forward(*pd);
@@ -126,6 +138,12 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
     });
     return c;
   });
+}
+
+std::shared_ptr<const WinogradConv> PreparedConv::winograd_kernel() const {
+  // Called only while building a cache entry, under the cache's lock.
+  if (!winograd_) winograd_ = std::make_shared<const WinogradConv>(weights_, bias_, post_ops_);
+  return winograd_;
 }
 
 void PreparedConv::prepare(const Shape& x, const Conv2dParams& params) const {
@@ -146,15 +164,16 @@ void PreparedConv::run(const Tensor& x, const Conv2dParams& params, const Tensor
                    shape_to_string(out));
   FLOWONNX_REQUIRE(post_ops_.with_sum == (sum != nullptr),
                    "prepared conv: the residual input is {}", sum ? "unexpected" : "missing");
-  if (sum) {
+  if (sum)
     FLOWONNX_REQUIRE(sum->shape() == out && sum->dtype() == DType::Float32,
                      "prepared conv: residual {} must be float32 {}", sum->describe(),
                      shape_to_string(out));
-    // The sum post-op accumulates into dst: start dst from the residual.
-    if (sum->raw_data() != y.raw_data()) std::memcpy(y.raw_data(), sum->raw_data(), y.nbytes());
-  }
   if (y.num_elements() == 0) return;
   const Compiled& c = compiled_for(x.shape(), params);
+  if (c.winograd) return c.winograd->run(x, params, sum, y);  // reads the residual itself
+  // The sum post-op accumulates into dst: start dst from the residual.
+  if (sum && sum->raw_data() != y.raw_data())
+    std::memcpy(y.raw_data(), sum->raw_data(), y.nbytes());
   detail::run_dnnl("prepared conv", x.describe(), [&] {
     std::unordered_map<int, dnnl::memory> args = {
         {DNNL_ARG_SRC, detail::wrap_memory(c.src, x.raw_data())},

@@ -11,6 +11,8 @@
 
 namespace flowonnx::kernels {
 
+class WinogradConv;
+
 struct ConvActivation {
   enum class Kind { None, Relu, Clip };
   Kind kind = Kind::None;
@@ -26,8 +28,8 @@ struct ConvPostOps {
 
 enum class ConvAlgorithm {
   Direct,
-  // Winograd where oneDNN has a kernel for the shape (3x3, stride 1, blocked layouts), direct
-  // elsewhere.
+  // Winograd for 3x3 stride-1 convs with blocked layouts: oneDNN's where it has a kernel
+  // (AVX-512), else ours (winograd_conv.h, AVX2, where it measured faster); direct elsewhere.
   WinogradWhereAvailable,
 };
 
@@ -49,17 +51,22 @@ class PreparedConv {
   // y is preallocated with output_shape(); `sum` (required iff with_sum) has y's shape and
   // layout and may be y itself (then the residual is accumulated in place).
   void run(const Tensor& x, const Conv2dParams& params, const Tensor* sum, Tensor& y) const;
-  // The oneDNN implementation chosen for a geometry ("jit:avx512_core", "jit_wino_4x3:...").
+  // The implementation chosen for a geometry ("jit:avx2", "jit_wino_4x3:...",
+  // "flowonnx:winograd_f43_avx2").
   std::string implementation(const Shape& x, const Conv2dParams& params) const;
 
  private:
   struct Compiled;
   const Compiled& compiled_for(const Shape& x, Conv2dParams params) const;
+  std::shared_ptr<const WinogradConv> winograd_kernel() const;
   Tensor weights_, bias_;
   int64_t groups_;
   ConvPostOps post_ops_;
   ConvAlgorithm algorithm_;
   ShapeCache<std::shared_ptr<Compiled>> cache_;
+  // Our Winograd kernel (transformed weights), built for the first geometry that uses it and
+  // shared by all; written only under cache_'s lock.
+  mutable std::shared_ptr<const WinogradConv> winograd_;
 };
 
 }  // namespace flowonnx::kernels
