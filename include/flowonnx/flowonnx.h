@@ -12,6 +12,7 @@
 #include "flow/nn/module.h"
 #include "kernels/cpu/threading.h"
 #include "models/resnet.h"
+#include "models/transformer.h"
 #include "models/zoo.h"
 #include "runtime/session.h"
 #include "tensor/npy.h"

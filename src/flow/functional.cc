@@ -291,4 +291,34 @@ Tensor constant(const Shape& shape, double value, DType dtype) {
 }
 Tensor identity(const Tensor& x, const std::string& op) { return first(call_op(op, {x})); }
 
+
+namespace {
+ir::Attributes quantization_attrs(const QuantizationOptions& options) {
+  return {{"quantization_formula", options.formula},
+          {"quantization_bit", options.bit},
+          {"quantization_scheme", options.scheme}};
+}
+std::array<Tensor, 2> pair_of(std::vector<Tensor> outputs) { return {outputs.at(0), outputs.at(1)}; }
+}  // namespace
+
+std::array<Tensor, 2> min_max_observer(const Tensor& x, const QuantizationOptions& options, bool per_layer) {
+  ir::Attributes attrs = quantization_attrs(options);
+  attrs.set("per_layer_quantization", int64_t{per_layer});
+  return pair_of(call_op("min_max_observer", {x}, attrs));
+}
+std::array<Tensor, 2> moving_average_min_max_observer(const Tensor& x, const Tensor& current_train_step,
+                                                      const Tensor& moving_max, const Tensor& moving_min,
+                                                      bool training, const QuantizationOptions& options,
+                                                      double momentum, int64_t stop_update_after_iters) {
+  ir::Attributes attrs = quantization_attrs(options);
+  attrs.set("training", int64_t{training});
+  attrs.set("momentum", momentum);
+  attrs.set("stop_update_after_iters", stop_update_after_iters);
+  return pair_of(call_op("moving_average_min_max_observer", {x, current_train_step, moving_max, moving_min}, attrs));
+}
+Tensor fake_quantization(const Tensor& x, const Tensor& scale, const Tensor& zero_point,
+                         const QuantizationOptions& options) {
+  return first(call_op("fake_quantization", {x, scale, zero_point}, quantization_attrs(options)));
+}
+
 }  // namespace flowonnx::functional

@@ -161,4 +161,24 @@ Tensor constant(const Shape& shape, double value, DType dtype = DType::Float32);
 // "distribute_split", "distribute_concat", "distribute_clone", "distribute_add".
 Tensor identity(const Tensor& x, const std::string& op = "identity");
 
+
+// The quantize family (OneFlow's quantization ops; see src/flow/ops/quantize.cc). formula:
+// "google" | "cambricon"; scheme: "symmetric" | "affine"; bit: 2..8.
+struct QuantizationOptions {
+  std::string formula = "google";
+  int64_t bit = 8;
+  std::string scheme = "symmetric";
+};
+// {scale, zero_point}: per-tensor ([1]) or, with per_layer false, per slice along axis 0 ([C]).
+std::array<Tensor, 2> min_max_observer(const Tensor& x, const QuantizationOptions& options = {},
+                                       bool per_layer = true);
+// {scale, zero_point} from the moving min/max state ([1] each; updated in place when training).
+std::array<Tensor, 2> moving_average_min_max_observer(const Tensor& x, const Tensor& current_train_step,
+                                                      const Tensor& moving_max, const Tensor& moving_min,
+                                                      bool training, const QuantizationOptions& options = {},
+                                                      double momentum = 0.95, int64_t stop_update_after_iters = 1);
+// Quantize then dequantize x with the observer's scale and zero_point.
+Tensor fake_quantization(const Tensor& x, const Tensor& scale, const Tensor& zero_point,
+                         const QuantizationOptions& options = {});
+
 }  // namespace flowonnx::functional

@@ -9,6 +9,8 @@ const OpRegistry& OpRegistry::global() {
     register_math_ops(all);
     register_array_ops(all);
     register_reduce_ops(all);
+    register_cumsum_ops(all);
+    register_quantize_ops(all);
     return all;
   }();
   return registry;

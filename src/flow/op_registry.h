@@ -30,6 +30,8 @@ void register_nn_ops(OpRegistry& registry);
 void register_math_ops(OpRegistry& registry);
 void register_array_ops(OpRegistry& registry);
 void register_reduce_ops(OpRegistry& registry);
+void register_cumsum_ops(OpRegistry& registry);
+void register_quantize_ops(OpRegistry& registry);
 // math_elementwise_ops.cc: the element-wise half of the math family (called by register_math_ops).
 void register_math_elementwise_ops(OpRegistry& registry);
 

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <span>
+
 #include "models/resnet.h"
+#include "models/transformer.h"
 #include "models/vision.h"
 
 namespace flowonnx::models {
@@ -32,6 +36,11 @@ const std::vector<ModelInfo>& model_zoo() {
       {"mobilenet_v3_small", "MobileNet v3 small (SE, hardswish), 2.5M params", kImage, "MobileNetV3Graph", mobilenet_v3_small},
       {"densenet121", "DenseNet-121 (growth 32, blocks 6/12/24/16), 8.0M params", kImage, "DenseNet121Graph", densenet121},
       {"shufflenet_v2_x1_0", "ShuffleNet v2 x1.0 (channel split/shuffle), 2.3M params", kImage, "ShuffleNetV2Graph", shufflenet_v2_x1_0},
+      {"vit_tiny", "ViT-Tiny/16 (timm vit_tiny_patch16_224: dim 192, depth 12, 3 heads), 5.7M params", kImage, "ViTTinyGraph", vit_tiny},
+      {"vit_micro", "ViT for tests (image 32, patch 8, dim 64, depth 2, 2 heads, 10 classes), 0.1M params", Shape{1, 3, 32, 32},
+       "ViTMicroGraph", vit_micro},
+      {"bert_tiny", "BERT encoder (2 layers, hidden 128, 2 heads, 128 positions, vocab 1000), int64 token ids, 0.6M params",
+       Shape{1, 16}, "BertTinyGraph", bert_tiny, DType::Int64, BertConfig{}.vocab_size, {1}},
   };
   return zoo;
 }
@@ -43,6 +52,16 @@ const ModelInfo& find_model(const std::string& name) {
     known += (known.empty() ? "" : ", ") + info.name;
   }
   fail(ErrorCode::InvalidArgument, "unknown model '{}' (known: {})", name, known);
+}
+
+Tensor sample_input(const ModelInfo& info, const Shape& shape, Generator& gen) {
+  if (info.input_dtype == DType::Float32) return randn(shape, gen);
+  FLOWONNX_REQUIRE(info.input_index_bound > 0, "model '{}': {} inputs need an index bound", info.name,
+                   dtype_name(info.input_dtype));
+  Tensor ids(shape, DType::Float64);
+  uniform_(ids, 0.0, static_cast<double>(info.input_index_bound), gen);
+  for (double& value : std::span(ids.data<double>(), static_cast<size_t>(ids.num_elements()))) value = std::floor(value);
+  return ids.to(info.input_dtype);
 }
 
 std::shared_ptr<nn::Module> create_model(const std::string& name, uint64_t seed) {

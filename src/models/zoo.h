@@ -17,11 +17,21 @@ struct ModelInfo {
   Shape input_shape;        // a typical batch-1 input, e.g. [1,3,224,224]
   std::string graph_name;   // the tutorial-style nn.Graph class name, e.g. "ResNet34Graph"
   std::function<std::shared_ptr<nn::Module>(Generator&)> create;
+  // Images are float32; a text encoder takes int64 token ids in [0, input_index_bound).
+  DType input_dtype = DType::Float32;
+  int64_t input_index_bound = 0;  // exclusive upper bound of integer inputs (the vocabulary size)
+  // Input dims that may change between runs besides the batch (dim 0), e.g. {1} for the sequence
+  // of a text encoder: what `flowonnx export --dynamic-sequence` makes symbolic.
+  std::vector<int64_t> sequence_dims = {};
 };
 
 const std::vector<ModelInfo>& model_zoo();
 // Throws InvalidArgument naming the unknown model and listing the known ones.
 const ModelInfo& find_model(const std::string& name);
+// A sample input of `shape` for the model: N(0, 1) floats, or int64 ids uniform in
+// [0, input_index_bound) for a text encoder.
+Tensor sample_input(const ModelInfo& info, const Shape& shape, Generator& gen);
+
 // A model with weights initialised from a generator seeded with `seed`.
 std::shared_ptr<nn::Module> create_model(const std::string& name, uint64_t seed = 0);
 

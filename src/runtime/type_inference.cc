@@ -84,7 +84,12 @@ std::optional<Dims> window_output_dims(const ir::Node& node, const Dims& x, cons
   Dims out = {x[0], channels};
   for (size_t i = 0; i < spatial; ++i) {
     const ir::Dim& in = x[2 + i];
-    if (!in.is_static() || strides[i] < 1 || dilations[i] < 1) {
+    // Absurd sizes (declared dims and attributes are the file's word) would overflow below.
+    constexpr int64_t kLimit = int64_t{1} << 31;
+    auto absurd = [&](int64_t v) { return v < -kLimit || v > kLimit; };
+    if (!in.is_static() || strides[i] < 1 || dilations[i] < 1 || absurd(strides[i]) ||
+        absurd(dilations[i]) || absurd(kernel[i]) || absurd(pads[i]) || absurd(pads[spatial + i]) ||
+        in.value > (int64_t{1} << 40)) {
       out.push_back(ir::Dim{});
       continue;
     }
@@ -113,7 +118,7 @@ std::optional<Dims> infer_window_op(const ir::Graph& graph, const ir::Node& node
     if (node.op_type == "Conv") {
       if (node.inputs.size() < 2 || !graph.has_type(node.inputs[1])) return std::nullopt;
       const ir::ValueType& w = graph.type(node.inputs[1]);
-      if (!w.shape || w.shape->size() != x.shape->size()) return std::nullopt;
+      if (!w.shape || w.shape->size() != x.shape->size() || w.shape->empty()) return std::nullopt;
       std::vector<int64_t> kernel;
       for (size_t i = 2; i < w.shape->size(); ++i) {
         if (!(*w.shape)[i].is_static()) return std::nullopt;
@@ -188,14 +193,20 @@ void infer_types(ir::Graph& graph) {
         if (op == "TopK") inferred->shape = std::nullopt;
       } else if (k == 1 && op == "Dropout") {
         inferred = ir::ValueType{DType::Bool, first ? first->shape : std::nullopt};
+      } else if (k == 0 && op == "QuantizeLinear") {
+        // int8 / uint8 as the zero point; uint8 when it is omitted (an untyped one: unknown).
+        bool omitted = node->inputs.size() < 3 || node->inputs[2].empty();
+        if (omitted || type_of(2))
+          inferred = ir::ValueType{omitted ? DType::UInt8 : type_of(2)->dtype, first ? first->shape : std::nullopt};
+      } else if (k == 0 && op == "DequantizeLinear") {
+        inferred = ir::ValueType{DType::Float32, first ? first->shape : std::nullopt};
       } else if (k == 0 && first && infer_window_op(graph, *node, *first)) {
         inferred = ir::ValueType{first->dtype, infer_window_op(graph, *node, *first)};
       } else if (k == 0 && first) {
         // Most remaining ops (shape and data movement, pools, convs, reductions, matmul) keep
         // the dtype of their first input; the shape is left to run time.
         static const std::set<std::string> other_dtype = {
-            "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "CastLike", "EyeLike",
-            "OneHot"};
+            "DynamicQuantizeLinear", "CastLike", "EyeLike", "OneHot"};
         if (!other_dtype.count(op)) inferred = ir::ValueType{first->dtype, std::nullopt};
       }
       if (inferred) graph.set_type(out, *inferred);

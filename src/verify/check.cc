@@ -59,8 +59,8 @@ std::string CheckReport::verdict() const {
               ? fmt::format("{} of {} elements outside {} (max abs err {})", output.num_outside,
                             output.num_elements, tolerance_text, format_error(output.max_abs_err))
               : output.mismatch;
-      return fmt::format("check FAILED: {} at batch {} in {}: {}", output.name, run.batch,
-                         run.runtime, what);
+      return fmt::format("check FAILED: {} at batch {}{} in {}: {}", output.name, run.batch,
+                         run.sizes.empty() ? "" : " (" + run.sizes + ")", run.runtime, what);
     }
   if (runs.empty()) return "check FAILED: nothing was compared";
   return fmt::format("check passed: {} output comparison{} in {} run{} within {} (max abs err {})",
@@ -82,10 +82,10 @@ void print_report(const CheckReport& report, std::ostream& out, bool with_verdic
               ? fmt::format("{}/{} ({:.2g}%)", output.num_outside, output.num_elements,
                             100.0 * output.fraction_outside())
               : "shape/dtype";
-      fmt::print(out, "  {:>5}  {:<12}  {:<32}  {:<16}  {:>9}  {:>9}  {:>16}  {}\n", run.batch,
+      fmt::print(out, "  {:>5}  {:<12}  {:<32}  {:<16}  {:>9}  {:>9}  {:>16}  {}{}\n", run.batch,
                  run.runtime, output.name, shape_to_string(output.shape),
                  format_error(output.max_abs_err), format_error(output.max_rel_err), outside,
-                 output.ok() ? "ok" : "FAIL");
+                 output.ok() ? "ok" : "FAIL", run.sizes.empty() ? "" : "  " + run.sizes);
       if (!output.mismatch.empty()) fmt::print(out, "         {}\n", output.mismatch);
     }
   if (with_verdict) fmt::print(out, "{}\n", report.verdict());
@@ -95,8 +95,9 @@ void print_outlier(const CheckReport& report, std::ostream& out, size_t max_rows
   for (const CheckRun& run : report.runs)
     for (const OutputComparison& output : run.outputs) {
       if (output.ok() || !output.mismatch.empty()) continue;
-      fmt::print(out, "outliers of {} at batch {} in {} ({} of {} elements, worst first):\n",
-                 output.name, run.batch, run.runtime, output.num_outside, output.num_elements);
+      fmt::print(out, "outliers of {} at batch {}{} in {} ({} of {} elements, worst first):\n",
+                 output.name, run.batch, run.sizes.empty() ? "" : " (" + run.sizes + ")", run.runtime,
+                 output.num_outside, output.num_elements);
       fmt::print(out, "  {:<20}  {:>15}  {:>15}  {:>11}\n", "index", "framework", "onnx",
                  "abs err");
       size_t rows = std::min(max_rows, output.worst.size());
@@ -126,23 +127,46 @@ CheckReport convert_to_onnx_and_check(const nn::Graph& graph, const ExportOption
   std::vector<std::string> output_names;
   for (const NodeArg& output : session.get_outputs()) output_names.push_back(output.name);
 
-  // The compile batch always; with a dynamic batch also another one, because a baked-in batch
-  // (a Reshape to [1, -1], say) only shows at a batch the graph was not compiled with.
+  // The compile sizes always; for each dynamic axis also another size, because a baked-in size
+  // (a Reshape to [1, -1], say) only shows at a size the graph was not compiled with.
   FLOWONNX_REQUIRE(!traced.inputs.empty(), "check: graph {} has no inputs", graph.name());
-  const Shape compile_shape = traced.type(traced.inputs[0]).static_shape();
-  std::vector<int64_t> batches = {0};
-  if (export_options.dynamic_batch_size) {
-    FLOWONNX_REQUIRE(!compile_shape.empty(), "check: input {} of a dynamic-batch graph is a scalar",
-                     traced.inputs[0]);
-    int64_t other =
-        options.dynamic_check_batch > 0 ? options.dynamic_check_batch : compile_shape[0] + 2;
-    FLOWONNX_REQUIRE(other != compile_shape[0],
-                     "check: dynamic_check_batch {} is the compile batch", other);
-    batches.push_back(other);
+  std::vector<DynamicAxis> axes = resolve_dynamic_axes(traced, export_options);
+  std::map<std::string, int64_t> other_size;  // symbol -> its size in the second check
+  std::vector<std::string> symbols;           // in order of appearance
+  for (const DynamicAxis& axis : axes) {
+    if (other_size.count(axis.symbol)) continue;
+    int64_t compiled = traced.type(axis.input).static_shape()[axis.dim];
+    int64_t other = compiled + 3;
+    if (axis.symbol == "N" && export_options.dynamic_batch_size)
+      other = options.dynamic_check_batch > 0 ? options.dynamic_check_batch : compiled + 2;
+    else if (options.dynamic_check_sizes.count(axis.symbol))
+      other = options.dynamic_check_sizes.at(axis.symbol);
+    FLOWONNX_REQUIRE(other != compiled, "check: the second size of dynamic axis '{}' is its compile size {}",
+                     axis.symbol, compiled);
+    other_size[axis.symbol] = other;
+    symbols.push_back(axis.symbol);
   }
+  // Runs: none changed, each symbol alone, then (two or more) all of them together.
+  std::vector<std::vector<std::string>> runs = {{}};
+  for (const std::string& symbol : symbols) runs.push_back({symbol});
+  if (symbols.size() > 1) runs.push_back(symbols);
 
-  for (int64_t batch : batches) {
-    std::vector<Tensor> inputs = random_inputs(traced, options.inputs, batch);
+  for (const std::vector<std::string>& changed : runs) {
+    std::vector<Shape> shapes;
+    for (const std::string& input : traced.inputs) shapes.push_back(traced.type(input).static_shape());
+    // The compile sizes and the batch alone keep the seeding of random_inputs(graph, options, batch).
+    bool only_batch = changed.empty() || (export_options.dynamic_batch_size && changed == std::vector<std::string>{"N"});
+    std::string sizes;
+    for (const DynamicAxis& axis : axes) {
+      size_t position = std::find(traced.inputs.begin(), traced.inputs.end(), axis.input) - traced.inputs.begin();
+      if (std::find(changed.begin(), changed.end(), axis.symbol) != changed.end())
+        shapes[position][axis.dim] = other_size.at(axis.symbol);
+      if (axis.symbol != "N" && sizes.find(axis.symbol + "=") == std::string::npos)
+        sizes += fmt::format("{}{}={}", sizes.empty() ? "" : ", ", axis.symbol, shapes[position][axis.dim]);
+    }
+    std::vector<Tensor> inputs;
+    if (only_batch) inputs = random_inputs(traced, options.inputs, changed.empty() ? 0 : other_size.at("N"));
+    else inputs = random_inputs(traced, options.inputs, shapes);
     std::vector<Tensor> expected = graph.run(inputs);
     std::map<std::string, Tensor> feeds;
     std::vector<std::pair<std::string, Tensor>> ordered_feeds;
@@ -152,11 +176,11 @@ CheckReport convert_to_onnx_and_check(const nn::Graph& graph, const ExportOption
     }
     int64_t shown_batch = inputs.empty() || inputs[0].rank() == 0 ? 1 : inputs[0].dim(0);
     report.runs.push_back(
-        {shown_batch, "flowonnx",
+        {shown_batch, sizes, "flowonnx",
          compare_all(output_names, expected, session.run({}, feeds), options, "flowonnx")});
     if (options.reference_runtime) {
       std::vector<Tensor> reference = options.reference_runtime(report.model_path, ordered_feeds);
-      report.runs.push_back({shown_batch, options.reference_runtime_name,
+      report.runs.push_back({shown_batch, sizes, options.reference_runtime_name,
                              compare_all(output_names, expected, reference, options,
                                          options.reference_runtime_name)});
     }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,10 @@ struct CheckOptions {
   RandomInputOptions inputs;
   // Batch of the second check of a dynamic-batch export; 0 = compile batch + 2.
   int64_t dynamic_check_batch = 0;
+  // Size of the second check of each other dynamic axis (ExportOptions::dynamic_axes) by
+  // symbol; a symbol not listed is checked at its compile size + 3. Each axis gets a run of its
+  // own and, with two or more axes, one run changes them all.
+  std::map<std::string, int64_t> dynamic_check_sizes;
   // Providers of the InferenceSession that runs the exported model.
   std::vector<std::string> providers = {"CPUExecutionProvider"};
   // Print the report (one line per output and batch, then the verdict) to `out`.
@@ -50,6 +55,7 @@ struct CheckOptions {
 // One comparison of every output, for one batch size and one runtime.
 struct CheckRun {
   int64_t batch = 0;
+  std::string sizes;    // the other dynamic axes of this run, "S=19"; empty with none
   std::string runtime;  // "flowonnx" or CheckOptions::reference_runtime_name
   std::vector<OutputComparison> outputs;
   bool ok() const;

@@ -46,4 +46,18 @@ std::vector<Tensor> random_inputs(const ir::Graph& graph, const RandomInputOptio
   return tensors;
 }
 
+std::vector<Tensor> random_inputs(const ir::Graph& graph, const RandomInputOptions& options,
+                                  const std::vector<Shape>& shapes) {
+  FLOWONNX_REQUIRE(shapes.size() == graph.inputs.size(), "random inputs: {} shapes for {} inputs",
+                   shapes.size(), graph.inputs.size());
+  uint64_t stream = options.seed * 1000003ULL;
+  for (const Shape& shape : shapes)
+    for (int64_t dim : shape) stream = stream * 31 + static_cast<uint64_t>(dim);
+  Generator gen(stream);
+  std::vector<Tensor> tensors;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    tensors.push_back(random_tensor(graph.type(graph.inputs[i]).dtype, shapes[i], options, gen));
+  return tensors;
+}
+
 }  // namespace flowonnx

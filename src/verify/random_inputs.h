@@ -27,4 +27,9 @@ Tensor random_tensor(DType dtype, const Shape& shape, const RandomInputOptions& 
 std::vector<Tensor> random_inputs(const ir::Graph& graph, const RandomInputOptions& options,
                                   int64_t batch = 0);
 
+// A tensor for every input of `graph` with the given shapes (one per input; the dynamic-axes
+// check), seeded from options.seed and the shapes.
+std::vector<Tensor> random_inputs(const ir::Graph& graph, const RandomInputOptions& options,
+                                  const std::vector<Shape>& shapes);
+
 }  // namespace flowonnx

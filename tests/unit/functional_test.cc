@@ -68,7 +68,7 @@ TEST(FunctionalTest, EveryRegisteredOpHasOneFlowName) {
       "broadcast_greater_equal", "broadcast_less", "broadcast_less_equal", "broadcast_logical_and",
       "broadcast_logical_or", "broadcast_matmul", "broadcast_maximum", "broadcast_minimum", "broadcast_mul",
       "broadcast_not_equal", "broadcast_sub", "ceil", "clip_by_scalar", "clip_by_scalar_max", "clip_by_scalar_min",
-      "cos", "cosh", "elementwise_maximum", "elementwise_minimum", "elu", "erf", "exp", "fast_gelu", "fill_",
+      "cos", "cosh", "cumsum", "elementwise_maximum", "elementwise_minimum", "elu", "erf", "exp", "fast_gelu", "fill_",
       "floor", "fused_bias_add_scale_mask_softmax_dropout", "fused_self_attention_query_mul_key_and_value", "gelu",
       "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "log", "logical_not", "matmul", "multiply", "neg",
       "prelu", "quick_gelu", "reciprocal", "relu", "round", "rsqrt", "scalar_add", "scalar_add_by_tensor",
@@ -85,8 +85,9 @@ TEST(FunctionalTest, EveryRegisteredOpHasOneFlowName) {
                               "cublas_fused_mlp", "deconv2d", "group_norm", "layer_norm", "max_pool_2d",
                               "maxpool_2d", "normalization", "pad", "rms_layer_norm", "rms_norm",
                               "upsample_bilinear_2d", "upsample_nearest_2d"};
+  std::vector<std::string> quantize{"fake_quantization", "min_max_observer", "moving_average_min_max_observer"};
   std::vector<std::string> expected;
-  for (const auto* family : {&math, &array, &reduce, &nn}) expected.insert(expected.end(), family->begin(), family->end());
+  for (const auto* family : {&math, &array, &reduce, &nn, &quantize}) expected.insert(expected.end(), family->begin(), family->end());
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(flow::OpRegistry::global().names(), expected);
 }

@@ -56,11 +56,11 @@ void run_infer(const InferOptions& options) {
   Tensor input;
   if (!options.input.empty()) {
     input = read_npy(options.input);
-    if (input.dtype() != DType::Float32) input = input.to(DType::Float32);
+    if (input.dtype() != info.input_dtype) input = input.to(info.input_dtype);
   } else {
     Shape shape = options.input_shape.empty() ? info.input_shape : parse_shape(options.input_shape);
     Generator gen(options.seed);
-    input = randn(shape, gen);
+    input = models::sample_input(info, shape, gen);  // token ids for text models
   }
 
   auto start = std::chrono::steady_clock::now();
@@ -88,7 +88,7 @@ void add_infer_command(CLI::App& app) {
   cmd->add_option("--weights", options->weights, "OneFlow checkpoint folder (default: seeded weights)");
   cmd->add_option("--seed", options->seed, "Seed for weights (without --weights) and the random input")
       ->capture_default_str();
-  cmd->add_option("--input", options->input, "Input .npy (default: seeded randn of --input-shape)");
+  cmd->add_option("--input", options->input, "Input .npy (default: seeded random input of --input-shape)");
   cmd->add_option("--input-shape", options->input_shape, "Shape of the random input, e.g. 1,3,224,224");
   cmd->add_option("--output", options->output, "Write the output to this .npy");
   cmd->add_option("--threads", options->threads, "Threads for the CPU kernels (default: all cores)");

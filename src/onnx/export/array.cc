@@ -2,6 +2,7 @@
 // reshape, squeeze, expand_dims, expand, transpose, concat, slice, narrow, gather, gather_nd,
 // cast, constant, where.
 #include <algorithm>
+#include <limits>
 
 #include "flow/ops/scalar_attrs.h"
 #include "onnx/export/handler_registry.h"
@@ -16,23 +17,36 @@ void export_identity(const ir::Node& node, ExportContext& ctx) {
   ctx.emit("Identity", node.inputs, {}, node.outputs);
 }
 
-// A Reshape whose target never bakes in the batch: with a dynamic batch, a target dim equal to
-// the input's batch at the same position 0 becomes 0 ("copy from input"), and a target that
-// would otherwise depend on the batch is refused rather than exported wrong.
+// A Reshape whose target never bakes in a dynamic dim (the batch or another dynamic axis, see
+// dynamic_dims.h). `target` is the traced target (-1 allowed). A target dim equal to a dynamic
+// input dim at the same position is kept from the input (0, "copy"; the dynamic-dims probe
+// treats it the same way); another dynamic output dim must be the one -1. With a dynamic batch,
+// a reshape that does not keep the batch first is refused rather than exported wrong.
 void emit_reshape(const ir::Node& node, ExportContext& ctx, Ints target) {
-  Shape in = ctx.shape(node.inputs[0]);
-  if (ctx.dynamic_batch() && !in.empty()) {
-    if (target.empty() || target[0] != in[0])
+  const std::string &input = node.inputs[0], &output = node.outputs[0];
+  Shape in = ctx.shape(input), out = ctx.shape(output);
+  bool dynamic_input = false;
+  for (size_t d = 0; d < in.size(); ++d) dynamic_input = dynamic_input || ctx.is_dynamic(input, d);
+  if (dynamic_input) {
+    for (size_t d = 0; d < target.size() && d < in.size(); ++d)
+      if (target[d] == in[d] && ctx.is_dynamic(input, d) && ctx.same_size(input, d, output, d)) target[d] = 0;
+    if (ctx.dynamic_batch() && !in.empty() && ctx.is_dynamic(input, 0) && (target.empty() || target[0] != 0))
       fail(ErrorCode::NotImplemented,
            "export: node '{}' reshapes {} to {}, which does not keep the batch dim first; it cannot "
-           "be exported with a dynamic batch size", node.name, shape_to_string(in), shape_to_string(target));
-    target[0] = 0;
+           "be exported with a dynamic batch size", node.name, shape_to_string(in), shape_to_string(out));
+    for (size_t d = 0; d < out.size(); ++d)
+      if (ctx.is_dynamic(output, d) && target[d] != 0 && target[d] != -1)
+        fail(ErrorCode::NotImplemented,
+             "export: node '{}' reshapes {} to the traced sizes {}; dim {} of the result follows a dynamic axis but "
+             "is neither kept from the input nor the one inferred (-1) dim, so no Reshape target expresses it",
+             node.name, shape_to_string(in), shape_to_string(out), d);
   }
-  ctx.emit("Reshape", {node.inputs[0], ctx.add_int64s(node.name + "/shape", target)}, {}, node.outputs);
+  ctx.emit("Reshape", {input, ctx.add_int64s(node.name + "/shape", target)}, {}, node.outputs);
 }
 
 // flatten(start, end) is ONNX Flatten only for start=1, end=last (2-D result); every other
-// case is a Reshape (oneflow-onnx dropped the axis here and exported wrong shapes).
+// case is a Reshape (oneflow-onnx dropped the axis here and exported wrong shapes), whose
+// merged dim is -1 when it follows a dynamic axis.
 void export_flatten(const ir::Node& node, ExportContext& ctx) {
   Shape in = ctx.shape(node.inputs[0]);
   int64_t rank = static_cast<int64_t>(in.size());
@@ -43,11 +57,19 @@ void export_flatten(const ir::Node& node, ExportContext& ctx) {
     ctx.emit("Flatten", node.inputs, {{"axis", int64_t{1}}}, node.outputs);
     return;
   }
-  emit_reshape(node, ctx, ctx.shape(node.outputs[0]));
+  Shape out = ctx.shape(node.outputs[0]);
+  Ints target(out.begin(), out.end());
+  if (rank > 0 && start <= end && ctx.is_dynamic(node.outputs[0], static_cast<size_t>(start))) target[start] = -1;
+  emit_reshape(node, ctx, target);
 }
 
 void export_reshape(const ir::Node& node, ExportContext& ctx) {
-  emit_reshape(node, ctx, ctx.shape(node.outputs[0]));
+  bool dynamic = false;
+  Shape in = ctx.shape(node.inputs[0]);
+  for (size_t d = 0; d < in.size(); ++d) dynamic = dynamic || ctx.is_dynamic(node.inputs[0], d);
+  // The traced target keeps its -1 where dims are dynamic; otherwise the resolved static shape.
+  Shape out = ctx.shape(node.outputs[0]);
+  emit_reshape(node, ctx, dynamic ? node.attrs.get_ints("shape") : Ints(out.begin(), out.end()));
 }
 
 void export_transpose(const ir::Node& node, ExportContext& ctx) {
@@ -96,43 +118,48 @@ void export_expand(const ir::Node& node, ExportContext& ctx) {
   ctx.emit("Expand", {node.inputs[0], ctx.add_int64s(node.name + "/shape", target)}, {}, node.outputs);
 }
 
-// Slice: starts/ends/axes attributes before opset 10 (no steps there: a step > 1 is refused),
-// inputs with steps from 10. Only the dims actually sliced are listed.
+// Slice with Python bounds per dim (positive steps; negative or past-the-end bounds allowed):
+// starts/ends/axes attributes before opset 10 (no steps there: a step > 1 is refused), inputs
+// with steps from 10. Only the dims actually sliced are listed. A static dim gets its bounds
+// normalised; a dynamic dim keeps the traced bounds, which ONNX Slice clamps at run time the
+// way the framework does, and is left out when it passes through whole for every size.
 void emit_slice(const ir::Node& node, ExportContext& ctx, const Ints& starts, const Ints& ends, const Ints& steps) {
-  Shape in = ctx.shape(node.inputs[0]);
+  const std::string &input = node.inputs[0], &output = node.outputs[0];
+  Shape in = ctx.shape(input);
   Ints axes, begin, end, step;
   for (size_t d = 0; d < in.size(); ++d) {
-    if (starts[d] == 0 && ends[d] >= in[d] && steps[d] == 1) continue;  // whole dim
+    if (ctx.is_dynamic(input, d)) {
+      if (steps[d] == 1 && ctx.same_size(input, d, output, d)) continue;  // whole dim at every size
+      axes.push_back(static_cast<int64_t>(d));
+      begin.push_back(starts[d]);
+      end.push_back(ends[d]);
+      step.push_back(steps[d]);
+      continue;
+    }
+    auto clamp = [&](int64_t v) { return std::clamp(v < 0 ? v + in[d] : v, int64_t{0}, in[d]); };
+    int64_t first = clamp(starts[d]), last = std::max(first, clamp(ends[d]));
+    if (first == 0 && last == in[d] && steps[d] == 1) continue;  // whole dim
     axes.push_back(static_cast<int64_t>(d));
-    begin.push_back(starts[d]);
-    end.push_back(std::min(ends[d], in[d]));
+    begin.push_back(first);
+    end.push_back(last);
     step.push_back(steps[d]);
   }
   if (axes.empty()) {
-    ctx.emit("Identity", {node.inputs[0]}, {}, node.outputs);
+    ctx.emit("Identity", {input}, {}, node.outputs);
   } else if (ctx.opset() >= 10) {
-    ctx.emit("Slice", {node.inputs[0], ctx.add_int64s(node.name + "/starts", begin), ctx.add_int64s(node.name + "/ends", end),
+    ctx.emit("Slice", {input, ctx.add_int64s(node.name + "/starts", begin), ctx.add_int64s(node.name + "/ends", end),
                        ctx.add_int64s(node.name + "/axes", axes), ctx.add_int64s(node.name + "/steps", step)},
              {}, node.outputs);
   } else {
     FLOWONNX_REQUIRE(std::all_of(step.begin(), step.end(), [](int64_t s) { return s == 1; }),
                      "export: node '{}' slices with a step > 1, which Slice supports from opset 10; got opset {}",
                      node.name, ctx.opset());
-    ctx.emit("Slice", {node.inputs[0]}, {{"starts", begin}, {"ends", end}, {"axes", axes}}, node.outputs);
+    ctx.emit("Slice", {input}, {{"starts", begin}, {"ends", end}, {"axes", axes}}, node.outputs);
   }
 }
 
-// Bounds are normalised the way the framework op does (Python slices, clamped), so the ONNX
-// node never sees negative or out-of-range values.
 void export_slice(const ir::Node& node, ExportContext& ctx) {
-  Shape in = ctx.shape(node.inputs[0]);
-  Ints starts = node.attrs.get_ints("start"), stops = node.attrs.get_ints("stop");
-  for (size_t d = 0; d < in.size(); ++d) {
-    auto clamp = [&](int64_t v) { return std::clamp(v < 0 ? v + in[d] : v, int64_t{0}, in[d]); };
-    starts[d] = clamp(starts[d]);
-    stops[d] = std::max(starts[d], clamp(stops[d]));
-  }
-  emit_slice(node, ctx, starts, stops, node.attrs.get_ints("step"));
+  emit_slice(node, ctx, node.attrs.get_ints("start"), node.attrs.get_ints("stop"), node.attrs.get_ints("step"));
 }
 
 void export_narrow(const ir::Node& node, ExportContext& ctx) {
@@ -140,6 +167,8 @@ void export_narrow(const ir::Node& node, ExportContext& ctx) {
   int64_t rank = static_cast<int64_t>(in.size()), dim = node.attrs.get_int("dim");
   if (dim < 0) dim += rank;
   Ints starts(rank, 0), ends(in.begin(), in.end()), steps(rank, 1);
+  // Untouched dims end at INT64_MAX, not at their traced size: "to the end" at any size.
+  std::fill(ends.begin(), ends.end(), std::numeric_limits<int64_t>::max());
   starts[dim] = node.attrs.get_int("start");
   ends[dim] = starts[dim] + node.attrs.get_int("length");
   emit_slice(node, ctx, starts, ends, steps);

@@ -8,6 +8,12 @@ const Tensor* ExportContext::constant(const std::string& value) const {
   return target_.is_initializer(value) ? &target_.initializer(value) : nullptr;
 }
 
+bool ExportContext::same_size(const std::string& a, size_t dim_a, const std::string& b, size_t dim_b) const {
+  if (dynamic_dims_ != nullptr) return dynamic_dims_->same_size(a, dim_a, b, dim_b);
+  Shape shape_a = shape(a), shape_b = shape(b);
+  return dim_a < shape_a.size() && dim_b < shape_b.size() && shape_a[dim_a] == shape_b[dim_b];
+}
+
 std::string ExportContext::emit(const std::string& op_type, const std::vector<std::string>& inputs,
                                 const ir::Attributes& attrs, std::vector<std::string> outputs) {
   FLOWONNX_CHECK(current_ != nullptr, "emit outside a handler");

@@ -7,16 +7,25 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "onnx/export/dynamic_dims.h"
 
 namespace flowonnx::exporter {
 
 class ExportContext {
  public:
-  ExportContext(const ir::Graph& source, ir::Graph& target, int opset, bool dynamic_batch)
-      : source_(source), target_(target), opset_(opset), dynamic_batch_(dynamic_batch) {}
+  ExportContext(const ir::Graph& source, ir::Graph& target, int opset, bool dynamic_batch,
+                const DynamicDims* dynamic_dims = nullptr)
+      : source_(source), target_(target), opset_(opset), dynamic_batch_(dynamic_batch), dynamic_dims_(dynamic_dims) {}
 
   int opset() const { return opset_; }
+  // The dynamic_batch_size option: dim 0 of every input is the batch "N".
   bool dynamic_batch() const { return dynamic_batch_; }
+  // Whether a dim of a flow value follows a dynamic axis (the batch included), and whether two
+  // dims have the same size for every size of the axes (see DynamicDims).
+  bool is_dynamic(const std::string& value, size_t dim) const {
+    return dynamic_dims_ != nullptr && dynamic_dims_->is_dynamic(value, dim);
+  }
+  bool same_size(const std::string& a, size_t dim_a, const std::string& b, size_t dim_b) const;
   // Type of a value of the flow graph (compile-time shapes).
   const ir::ValueType& type(const std::string& value) const { return source_.type(value); }
   Shape shape(const std::string& value) const { return source_.type(value).static_shape(); }
@@ -39,6 +48,7 @@ class ExportContext {
   ir::Graph& target_;
   int opset_;
   bool dynamic_batch_;
+  const DynamicDims* dynamic_dims_;
   const ir::Node* current_ = nullptr;
   int emitted_ = 0;
 };

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <set>
 
 #include "flow/checkpoint.h"
+#include "onnx/export/dynamic_dims.h"
 #include "onnx/export/handler_registry.h"
 #include "onnx/opset_check.h"
 
@@ -59,9 +61,9 @@ std::map<std::string, Tensor> weights_from_checkpoint(const ir::Graph& source, c
   return weights;
 }
 
-ir::ValueType io_type(const ir::ValueType& type, bool dynamic_batch) {
+ir::ValueType io_type(const ir::ValueType& type, const exporter::DynamicDims& dims, const std::string& value) {
   ir::ValueType result = type;
-  if (dynamic_batch && result.shape && !result.shape->empty()) (*result.shape)[0] = ir::Dim::named("N");
+  if (dims.any() && result.shape) result.shape = dims.symbolic_shape(value);
   return result;
 }
 
@@ -90,15 +92,16 @@ onnx_io::Model convert_to_onnx(const nn::Graph& graph, const ExportOptions& opti
   target.opset_imports[""] = opset;
   target.inputs = source.inputs;
   target.outputs = source.outputs;
-  for (const auto& value : source.inputs) target.set_type(value, io_type(source.type(value), options.dynamic_batch_size));
-  for (const auto& value : source.outputs) target.set_type(value, io_type(source.type(value), options.dynamic_batch_size));
+  exporter::DynamicDims dynamic_dims(source, resolve_dynamic_axes(source, options));
+  for (const auto& value : source.inputs) target.set_type(value, io_type(source.type(value), dynamic_dims, value));
+  for (const auto& value : source.outputs) target.set_type(value, io_type(source.type(value), dynamic_dims, value));
 
   std::map<std::string, Tensor> weights = options.flow_weight_dir.empty()
                                              ? source.initializers()
                                              : weights_from_checkpoint(source, options.flow_weight_dir);
   for (const auto& [name, tensor] : weights) target.set_initializer(name, tensor);
 
-  exporter::ExportContext context(source, target, opset, options.dynamic_batch_size);
+  exporter::ExportContext context(source, target, opset, options.dynamic_batch_size, &dynamic_dims);
   for (const ir::Node* node : source.topological_order()) {
     context.set_current(node);
     (*exporter::HandlerRegistry::global().find(node->op_type))(*node, context);
@@ -107,6 +110,25 @@ onnx_io::Model convert_to_onnx(const nn::Graph& graph, const ExportOptions& opti
   exporter::check_graph_against_opset(target, opset);
   target.verify();
   return model;
+}
+
+std::vector<DynamicAxis> resolve_dynamic_axes(const ir::Graph& graph, const ExportOptions& options) {
+  std::vector<DynamicAxis> axes;
+  if (options.dynamic_batch_size)
+    for (const auto& input : graph.inputs)
+      if (graph.type(input).shape && !graph.type(input).shape->empty()) axes.push_back({input, 0, "N"});
+  for (DynamicAxis axis : options.dynamic_axes) {
+    const std::string& input = axis.input;
+    bool is_position = !input.empty() && std::all_of(input.begin(), input.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (is_position && std::find(graph.inputs.begin(), graph.inputs.end(), input) == graph.inputs.end()) {
+      size_t position = input.size() > 6 ? graph.inputs.size() : std::stoul(input);
+      FLOWONNX_REQUIRE(position < graph.inputs.size(), "export: dynamic axis '{}' names input {}, but graph {} has {} input(s)",
+                       axis.symbol, input, graph.name, graph.inputs.size());
+      axis.input = graph.inputs[position];
+    }
+    axes.push_back(axis);
+  }
+  return axes;
 }
 
 fs::path resolve_model_path(const std::string& onnx_model_path) {

@@ -7,8 +7,10 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "flow/nn/graph.h"
+#include "onnx/export/dynamic_dims.h"
 #include "onnx/model_io.h"
 
 namespace flowonnx {
@@ -32,6 +34,12 @@ struct ExportOptions {
   // Dim 0 of every graph input and output becomes the symbol "N", and no node bakes the
   // compile-time batch in (Reshape targets keep it symbolic or the export fails).
   bool dynamic_batch_size = false;
+  // More symbolic input dims (torch.onnx.export's dynamic_axes), e.g. {"0", 1, "S"} for the
+  // sequence of a text encoder. The exporter probes the traced graph with other sizes for them
+  // (see onnx/export/dynamic_dims.h): output dims that follow an axis become symbolic, no node
+  // bakes such a dim in (Reshape targets keep it with 0 / -1, Slice bounds stay relative), and a
+  // node whose traced attributes hold the size fails the export with the node, symbol and dim.
+  std::vector<DynamicAxis> dynamic_axes;
   // export_onnx_model simplifies the model before writing it (as oneflow-onnx runs
   // onnx-simplifier), keeping external data when asked; false writes the plain conversion.
   bool simplify = true;
@@ -39,6 +47,11 @@ struct ExportOptions {
 
 // The ONNX model in memory (validated against the opset; not written).
 onnx_io::Model convert_to_onnx(const nn::Graph& graph, const ExportOptions& options);
+
+// Every symbolic input dim of an export: dim 0 of each input as "N" with dynamic_batch_size,
+// then options.dynamic_axes, with inputs given by position resolved to their names. Throws
+// InvalidArgument for a position past the graph's inputs.
+std::vector<DynamicAxis> resolve_dynamic_axes(const ir::Graph& graph, const ExportOptions& options);
 
 // Where a model goes for `onnx_model_path` (folder -> folder/model.onnx).
 std::filesystem::path resolve_model_path(const std::string& onnx_model_path);

@@ -9,6 +9,8 @@ const HandlerRegistry& HandlerRegistry::global() {
     register_math_handlers(all);
     register_array_handlers(all);
     register_reduce_handlers(all);
+    register_cumsum_handlers(all);
+    register_quantize_handlers(all);
     return all;
   }();
   return registry;

@@ -50,6 +50,8 @@ void register_nn_handlers(HandlerRegistry& registry);
 void register_math_handlers(HandlerRegistry& registry);
 void register_array_handlers(HandlerRegistry& registry);
 void register_reduce_handlers(HandlerRegistry& registry);
+void register_cumsum_handlers(HandlerRegistry& registry);
+void register_quantize_handlers(HandlerRegistry& registry);
 // math_elementwise.cc: called by register_math_handlers.
 void register_math_elementwise_handlers(HandlerRegistry& registry);
 

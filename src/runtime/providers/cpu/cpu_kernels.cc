@@ -11,6 +11,7 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_reduce_kernels(registry);
   register_resize_kernels(registry);
   register_rnn_kernels(registry);
+  register_quantize_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -13,6 +13,7 @@ void register_indexing_kernels(KernelRegistry& registry);    // indexing.cc: Gat
 void register_reduce_kernels(KernelRegistry& registry);      // reduce.cc: ReduceX, ArgMax
 void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resize
 void register_rnn_kernels(KernelRegistry& registry);         // rnn.cc: RNN, GRU, LSTM
+void register_quantize_kernels(KernelRegistry& registry);    // quantize.cc: QuantizeLinear, DequantizeLinear
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
