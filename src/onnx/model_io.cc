@@ -3,6 +3,7 @@
 #include "onnx/model_io.h"
 
 #include <climits>
+#include <fstream>
 #include <set>
 #include <system_error>
 
@@ -94,7 +95,9 @@ ir::Node node_from_proto(const ::onnx::NodeProto& proto, size_t index, const std
   return node;
 }
 
-ir::Graph graph_from_proto(const ::onnx::GraphProto& proto, const std::string& source,
+// Frees each initializer's bytes in `proto` once converted, so a load holds the weights about
+// once rather than twice (the parsed proto and the tensors).
+ir::Graph graph_from_proto(::onnx::GraphProto& proto, const std::string& source,
                            ExternalDataReader& external, std::set<std::string>& overridable) {
   ir::Graph graph;
   graph.name = proto.name();
@@ -103,13 +106,14 @@ ir::Graph graph_from_proto(const ::onnx::GraphProto& proto, const std::string& s
          proto.sparse_initializer(0).values().name());
 
   std::map<std::string, Tensor> initializers;
-  for (const auto& tensor : proto.initializer()) {
+  for (auto& tensor : *proto.mutable_initializer()) {
     if (tensor.name().empty())
       fail(ErrorCode::InvalidModel, "{}: an initializer has no name", source);
     std::string context = fmt::format("{}: initializer '{}'", source, tensor.name());
     if (initializers.count(tensor.name()))
       fail(ErrorCode::InvalidModel, "{}: is defined twice", context);
     initializers.emplace(tensor.name(), tensor_from_proto(tensor, context, &external));
+    if (tensor.has_raw_data()) std::string().swap(*tensor.mutable_raw_data());
   }
 
   for (const auto& input : proto.input()) {
@@ -141,13 +145,8 @@ ir::Graph graph_from_proto(const ::onnx::GraphProto& proto, const std::string& s
   return graph;
 }
 
-}  // namespace
-
-Model parse_model(std::string_view bytes, const fs::path& base_dir, const std::string& source) {
-  check_protobuf_size(bytes.size(), source);
-  ::onnx::ModelProto proto;
-  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    fail(ErrorCode::InvalidModel, "{}: not a valid ONNX model (protobuf parse failed)", source);
+Model model_from_proto(::onnx::ModelProto& proto, const fs::path& base_dir,
+                       const std::string& source) {
   if (!proto.has_graph())
     fail(ErrorCode::InvalidModel, "{}: not an ONNX model (it has no graph)", source);
   if (proto.functions_size() > 0)
@@ -162,16 +161,38 @@ Model parse_model(std::string_view bytes, const fs::path& base_dir, const std::s
   for (const auto& entry : proto.metadata_props()) model.metadata[entry.key()] = entry.value();
 
   ExternalDataReader external(base_dir);
-  model.graph = graph_from_proto(proto.graph(), source, external, model.overridable_initializers);
+  model.graph =
+      graph_from_proto(*proto.mutable_graph(), source, external, model.overridable_initializers);
   for (const auto& opset : proto.opset_import())
     model.graph.opset_imports[normalize_domain(opset.domain())] = opset.version();
   return model;
 }
 
+}  // namespace
+
+Model parse_model(std::string_view bytes, const fs::path& base_dir, const std::string& source) {
+  check_protobuf_size(bytes.size(), source);
+  ::onnx::ModelProto proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    fail(ErrorCode::InvalidModel, "{}: not a valid ONNX model (protobuf parse failed)", source);
+  return model_from_proto(proto, base_dir, source);
+}
+
 Model load_model(const fs::path& path) {
-  std::string bytes = read_limited_file(path);
-  return parse_model(bytes, path.has_parent_path() ? path.parent_path() : fs::path("."),
-                     path.string());
+  // Parsed from the file stream rather than from a copy of the whole file in memory: with the
+  // initializer bytes freed as they are converted, the peak memory of a load is about one copy
+  // of the weights, not three.
+  std::error_code ec;
+  const uint64_t size = fs::file_size(path, ec);
+  if (!ec) check_protobuf_size(size, path.string());
+  std::ifstream in(path, std::ios::binary);
+  if (ec || !in) read_file(path);  // throws the IoError naming the path
+  ::onnx::ModelProto proto;
+  if (!proto.ParseFromIstream(&in))
+    fail(ErrorCode::InvalidModel, "{}: not a valid ONNX model (protobuf parse failed)",
+         path.string());
+  return model_from_proto(proto, path.has_parent_path() ? path.parent_path() : fs::path("."),
+                          path.string());
 }
 
 Tensor read_tensor_pb(const fs::path& path) {

@@ -93,14 +93,24 @@ class RunMemory {
 
 }  // namespace
 
-ExecutionPlan::ExecutionPlan(const ir::Graph& graph, const KernelRegistry& registry) {
+ExecutionPlan::ExecutionPlan(ir::Graph& graph, const KernelRegistry& registry) {
   auto slot_for = [&](const std::string& value) {
     auto [it, inserted] = slots_.emplace(value, static_cast<int>(slot_names_.size()));
     if (inserted) slot_names_.push_back(value);
     return it->second;
   };
   for (const auto& input : graph.inputs) slot_for(input);
-  for (const auto& [name, tensor] : graph.initializers()) constants_.emplace_back(slot_for(name), tensor);
+  for (const auto& [name, tensor] : graph.initializers()) slot_for(name);
+  // Node inputs reading each initializer that no kernel has absorbed yet; at zero the
+  // initializer is dropped (freeing it as the plan is built keeps the load-time peak low too).
+  std::map<std::string, int> unabsorbed_reads;
+  for (const auto& node : graph.nodes())
+    for (const auto& in : node->inputs)
+      if (!in.empty() && graph.is_initializer(in)) ++unabsorbed_reads[in];
+  auto droppable = [&graph](const std::string& value) {
+    return std::find(graph.inputs.begin(), graph.inputs.end(), value) == graph.inputs.end() &&
+           std::find(graph.outputs.begin(), graph.outputs.end(), value) == graph.outputs.end();
+  };
 
   std::vector<ir::Node*> order = graph.topological_order();
   for (const ir::Node* node : order) {
@@ -119,8 +129,16 @@ ExecutionPlan::ExecutionPlan(const ir::Graph& graph, const KernelRegistry& regis
                                                      : ErrorCode::InvalidModel,
            "{} node '{}': {}", node->op_type, node->name, error.what());
     }
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      if (!init.absorbed(i)) continue;
+      step.inputs[i] = -1;  // the kernel never reads it at run time
+      const std::string& value = node->inputs[i];
+      if (--unabsorbed_reads[value] == 0 && droppable(value)) graph.remove_initializer(value);
+    }
     steps_.push_back(std::move(step));
   }
+  for (const auto& [name, tensor] : graph.initializers())
+    constants_.emplace_back(slots_.at(name), tensor);
 
   // Lifetimes: a value dies after its last consumer, or right after its producer when nothing
   // reads it. Graph outputs live to the end.

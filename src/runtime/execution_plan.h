@@ -29,8 +29,11 @@ struct PlanStep {
 class ExecutionPlan {
  public:
   // Creates every kernel (attribute errors surface here, naming the node). `graph` must outlive
-  // the plan; every node must have a kernel in `registry` (checked by the caller).
-  ExecutionPlan(const ir::Graph& graph, const KernelRegistry& registry);
+  // the plan; every node must have a kernel in `registry` (checked by the caller). Initializers
+  // that every reading kernel absorbed (KernelInit::absorb_constant_input, e.g. prepacked conv
+  // weights) are removed from `graph` as soon as the last reader is created, so the session
+  // does not hold them twice; graph inputs and outputs are never removed.
+  ExecutionPlan(ir::Graph& graph, const KernelRegistry& registry);
   ~ExecutionPlan();
 
   int num_slots() const { return static_cast<int>(slot_names_.size()); }

@@ -7,6 +7,13 @@ const Tensor* KernelInit::constant_input(size_t i) const {
   return &graph_.initializer(node_.inputs[i]);
 }
 
+void KernelInit::absorb_constant_input(size_t i) const {
+  FLOWONNX_CHECK(constant_input(i) != nullptr, "{} node '{}': input {} is not a constant",
+                 node_.op_type, node_.name, i);
+  if (absorbed_.size() <= i) absorbed_.resize(i + 1, false);
+  absorbed_[i] = true;
+}
+
 void KernelInit::fail_model(const std::string& message) const {
   fail(ErrorCode::InvalidModel, "{} node '{}': {}", node_.op_type, node_.name, message);
 }

@@ -31,6 +31,11 @@ class KernelInit {
   const Tensor* constant_input(size_t i) const;
   // The graph being planned (value types, for kernels that prepare per-shape state at load).
   const ir::Graph& graph() const { return graph_; }
+  // Tells the plan that the kernel keeps what it needs of constant input i in its own form
+  // (prepacked weights) and never reads the input at run time: the plan stops feeding it and
+  // frees the initializer once every node reading it has absorbed it.
+  void absorb_constant_input(size_t i) const;
+  bool absorbed(size_t i) const { return i < absorbed_.size() && absorbed_[i]; }
 
   bool has_attr(const std::string& name) const { return node_.attrs.has(name); }
   int64_t attr_int(const std::string& name, int64_t fallback) const;
@@ -48,6 +53,7 @@ class KernelInit {
   const ir::Node& node_;
   int64_t opset_;
   const ir::Graph& graph_;
+  mutable std::vector<bool> absorbed_;
 };
 
 class KernelContext {

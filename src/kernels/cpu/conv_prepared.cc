@@ -43,7 +43,8 @@ struct PreparedConv::Compiled {
 
 PreparedConv::PreparedConv(Tensor weights, Tensor bias, int64_t groups, ConvPostOps post_ops,
                            ConvAlgorithm algorithm)
-    : weights_(std::move(weights)),
+    : weight_shape_(weights.shape()),
+      weights_(std::move(weights)),
       bias_(std::move(bias)),
       groups_(groups),
       post_ops_(post_ops),
@@ -63,7 +64,7 @@ bool PreparedConv::dst_blocked() const { return can_block(out_channels()); }
 
 Shape PreparedConv::output_shape(const Shape& x, Conv2dParams params) const {
   params.groups = groups_;
-  return conv2d_output_shape(x, weights_.shape(), params);
+  return conv2d_output_shape(x, weight_shape_, params);
 }
 
 const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
@@ -73,11 +74,11 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
   for (const auto& values : {params.strides, params.dilations, params.pads_begin, params.pads_end})
     key.insert(key.end(), values.begin(), values.end());
   return *cache_.get(key, [&] {
-    const Shape y = conv2d_output_shape(x, weights_.shape(), params);
-    const Shape& ws = weights_.shape();
+    const Shape y = conv2d_output_shape(x, weight_shape_, params);
+    const Shape& ws = weight_shape_;
     auto c = std::make_shared<Compiled>();
     const std::string context =
-        fmt::format("input {}, weight {}", shape_to_string(x), weights_.describe());
+        fmt::format("input {}, weight {}", shape_to_string(x), shape_to_string(ws));
     detail::run_dnnl("prepared conv", context, [&] {
       c->src = dnnl::memory::desc(dims(x.begin(), x.end()), kF32,
                                   src_blocked() ? detail::blocked_tag() : tag::nchw);
@@ -118,32 +119,78 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
         }
       }
       // oneDNN 2.6 has Winograd only for AVX-512; on AVX2 CPUs (nChw8c) we have our own, used
-      // where it measured faster than the direct kernel (winograd_pays_off).
+      // where it measured faster than the direct kernel (winograd_pays_off), and for every
+      // geometry once its U is the only copy of the weights left (release_weights).
+      const bool only_winograd_left = !weights_.defined() && !packed_;
       if (!pd && algorithm_ == ConvAlgorithm::WinogradWhereAvailable && winograd_shape &&
           channel_block() == 8 && WinogradConv::supports(ws, groups_, params) &&
-          winograd_pays_off(x[0], x[1], y[1], y[2], y[3])) {
+          (only_winograd_left || winograd_pays_off(x[0], x[1], y[1], y[2], y[3]))) {
         c->winograd = winograd_kernel();
         c->implementation = WinogradConv::kImplementation;
         return;
       }
+      FLOWONNX_CHECK(!only_winograd_left,
+                     "prepared conv: the weights were released but {} cannot run on Winograd",
+                     context);
       if (!pd) pd = make_pd(dnnl::algorithm::convolution_direct);
       c->implementation = pd->impl_info_str();
       c->primitive = dnnl::convolution_forward(*pd);
       c->scratchpad = pd->scratchpad_desc();
-      c->weights = dnnl::memory(pd->weights_desc(), detail::cpu_engine());
-      dnnl::memory user = detail::wrap_memory(user_weights, weights_.raw_data());
-      dnnl::stream& stream = detail::cpu_stream();
-      dnnl::reorder(user, c->weights).execute(stream, user, c->weights);
-      stream.wait();
+      // oneDNN usually packs the weights of the same conv the same way for any batch and
+      // spatial size: share them then; else reorder from the packed copy (the original may be
+      // gone).
+      if (packed_ && packed_->weights.get_desc() == pd->weights_desc()) {
+        c->weights = packed_->weights;
+      } else {
+        c->weights = dnnl::memory(pd->weights_desc(), detail::cpu_engine());
+        // oneDNN reorders into its Winograd format only from plain weights.
+        const bool from_packed = packed_ && pd->weights_desc().data.format_kind == dnnl_blocked;
+        const Tensor plain = from_packed ? Tensor() : plain_weights();
+        dnnl::memory source = from_packed ? packed_->weights
+                                          : detail::wrap_memory(user_weights, plain.raw_data());
+        dnnl::stream& stream = detail::cpu_stream();
+        dnnl::reorder(source, c->weights).execute(stream, source, c->weights);
+        stream.wait();
+      }
     });
+    // Only blocked layouts reorder to other layouts (oneDNN's Winograd format does not).
+    if (!packed_ && !c->winograd && c->weights.get_desc().data.format_kind == dnnl_blocked)
+      packed_ = c;
     return c;
   });
 }
 
 std::shared_ptr<const WinogradConv> PreparedConv::winograd_kernel() const {
   // Called only while building a cache entry, under the cache's lock.
-  if (!winograd_) winograd_ = std::make_shared<const WinogradConv>(weights_, bias_, post_ops_);
+  if (!winograd_)
+    winograd_ = std::make_shared<const WinogradConv>(plain_weights(), bias_, post_ops_);
   return winograd_;
+}
+
+Tensor PreparedConv::plain_weights() const {
+  if (weights_.defined()) return weights_;
+  FLOWONNX_CHECK(packed_ != nullptr, "prepared conv: weight {} released with no packed copy",
+                 shape_to_string(weight_shape_));
+  Tensor plain(weight_shape_, DType::Float32);
+  const Shape& ws = weight_shape_;
+  detail::run_dnnl("prepared conv", "unpacking weight " + shape_to_string(ws), [&] {
+    const dims weight_dims = groups_ == 1 ? dims(ws.begin(), ws.end())
+                                          : dims{groups_, ws[0] / groups_, ws[1], ws[2], ws[3]};
+    dnnl::memory user = detail::wrap_memory(
+        dnnl::memory::desc(weight_dims, kF32, groups_ == 1 ? tag::oihw : tag::goihw),
+        plain.raw_data());
+    dnnl::memory packed = packed_->weights;  // a handle: execute() takes it non-const
+    dnnl::stream& stream = detail::cpu_stream();
+    dnnl::reorder(packed, user).execute(stream, packed, user);
+    stream.wait();
+  });
+  return plain;
+}
+
+bool PreparedConv::release_weights() {
+  if (!packed_ && !winograd_) return false;
+  weights_ = Tensor();
+  return true;
 }
 
 void PreparedConv::prepare(const Shape& x, const Conv2dParams& params) const {

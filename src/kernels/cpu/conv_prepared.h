@@ -3,6 +3,9 @@
 // oneDNN primitive and its weights reordered into the primitive's layout once (cached by shape).
 // Activations are in plain NCHW or in the blocked layout of blocked_layout.h: src is blocked
 // exactly when can_block(C), dst (and the residual) exactly when can_block(O).
+// After the first geometry is prepared, release_weights() drops the original weights: later
+// geometries reuse the packed weights (or reorder them, never the original) or our Winograd
+// kernel's transformed copy, so a session holds each conv weight once.
 #pragma once
 
 #include "kernels/cpu/conv.h"
@@ -35,13 +38,14 @@ enum class ConvAlgorithm {
 
 class PreparedConv {
  public:
-  // weights [O, C/groups, kH, kW]; bias [O] or undefined. Both are kept (shared, not copied).
+  // weights [O, C/groups, kH, kW]; bias [O] or undefined. Both are kept (shared, not copied)
+  // until release_weights().
   PreparedConv(Tensor weights, Tensor bias, int64_t groups, ConvPostOps post_ops,
                ConvAlgorithm algorithm);
 
-  const Shape& weight_shape() const { return weights_.shape(); }
-  int64_t in_channels() const { return weights_.shape()[1] * groups_; }
-  int64_t out_channels() const { return weights_.shape()[0]; }
+  const Shape& weight_shape() const { return weight_shape_; }
+  int64_t in_channels() const { return weight_shape_[1] * groups_; }
+  int64_t out_channels() const { return weight_shape_[0]; }
   bool src_blocked() const;
   bool dst_blocked() const;
   // Strides/dilations/pads in `params`; params.groups is taken from the constructor.
@@ -54,11 +58,21 @@ class PreparedConv {
   // The implementation chosen for a geometry ("jit:avx2", "jit_wino_4x3:...",
   // "flowonnx:winograd_f43_avx2").
   std::string implementation(const Shape& x, const Conv2dParams& params) const;
+  // Drops the reference to the original weights once a prepared geometry holds them in a form
+  // every later geometry can be built from: oneDNN's packed (blocked) weights, or our Winograd
+  // kernel's U (then every geometry runs on it, as its params are fixed). Returns whether they
+  // were dropped (false before any prepare(), or when only oneDNN's Winograd format holds them,
+  // which cannot be reordered back). Call before the conv is shared between threads.
+  bool release_weights();
+  bool holds_original_weights() const { return weights_.defined(); }
 
  private:
   struct Compiled;
   const Compiled& compiled_for(const Shape& x, Conv2dParams params) const;
   std::shared_ptr<const WinogradConv> winograd_kernel() const;
+  // The weights in plain [O,C/groups,kH,kW]: the original, or reordered from packed_.
+  Tensor plain_weights() const;
+  Shape weight_shape_;
   Tensor weights_, bias_;
   int64_t groups_;
   ConvPostOps post_ops_;
@@ -67,6 +81,10 @@ class PreparedConv {
   // Our Winograd kernel (transformed weights), built for the first geometry that uses it and
   // shared by all; written only under cache_'s lock.
   mutable std::shared_ptr<const WinogradConv> winograd_;
+  // The first geometry whose oneDNN weights are in a blocked (reorderable) layout; geometries
+  // whose primitive wants the same layout share its weights, others reorder from them. Written
+  // only under cache_'s lock.
+  mutable std::shared_ptr<const Compiled> packed_;
 };
 
 }  // namespace flowonnx::kernels

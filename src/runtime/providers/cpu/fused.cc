@@ -59,20 +59,24 @@ ComputeFn make_fused_conv(const KernelInit& init) {
   const auto algorithm = init.attr_int("winograd", 0) != 0
                              ? kernels::ConvAlgorithm::WinogradWhereAvailable
                              : kernels::ConvAlgorithm::Direct;
-  auto conv = std::make_shared<const kernels::PreparedConv>(*weights, bias ? *bias : Tensor(),
-                                                            group, post_ops, algorithm);
+  auto prepared = std::make_shared<kernels::PreparedConv>(*weights, bias ? *bias : Tensor(),
+                                                          group, post_ops, algorithm);
   // Prepack for the shape the model declares (batch 1 when the batch is symbolic), so the
-  // first run does not pay for it; other shapes are prepared on first use.
+  // first run does not pay for it; other shapes are prepared on first use, from the packed
+  // weights. Then the original weights are not needed any more: the plan frees the initializer
+  // unless another node reads it.
   const std::string& input = init.node().inputs[0];
   auto dim = [&](size_t axis) { return static_dim_of(init.graph(), input, axis); };
   if (dim(1) && dim(2) && dim(3)) {
     const Shape x = {dim(0).value_or(1), *dim(1), *dim(2), *dim(3)};
     try {
-      conv->prepare(x, conv_params(attrs, x, weights->shape()));
+      prepared->prepare(x, conv_params(attrs, x, weights->shape()));
     } catch (const Error&) {
       // A shape the model declares but the conv rejects fails with context at run time.
     }
   }
+  if (prepared->release_weights()) init.absorb_constant_input(1);
+  std::shared_ptr<const kernels::PreparedConv> conv = std::move(prepared);
   return [attrs, conv](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     FLOWONNX_REQUIRE(x.dtype() == DType::Float32 && x.rank() == 4,
