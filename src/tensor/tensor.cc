@@ -1,6 +1,8 @@
 #include "tensor/tensor.h"
 
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <new>
 
 #include "tensor/half.h"
@@ -43,10 +45,21 @@ Tensor Tensor::zeros(const Shape& shape, DType dtype) {
 
 namespace {
 
+// Floating point -> integer. C++ leaves NaN and out-of-range values undefined (UBSan:
+// float-cast-overflow) and ONNX's Cast leaves them unspecified: NaN gives 0, the rest saturates.
+template <typename Out, typename In>
+Out float_to_integer(In value) {
+  if (std::isnan(value)) return 0;
+  if (value <= static_cast<In>(std::numeric_limits<Out>::lowest())) return std::numeric_limits<Out>::lowest();
+  if (value >= static_cast<In>(std::numeric_limits<Out>::max())) return std::numeric_limits<Out>::max();
+  return static_cast<Out>(value);
+}
+
 template <typename T>
 T from_double(double value) {
   if constexpr (std::is_same_v<T, Float16>) return Float16{float_to_half_bits(static_cast<float>(value))};
   else if constexpr (std::is_same_v<T, bool>) return value != 0.0;
+  else if constexpr (std::is_integral_v<T>) return float_to_integer<T>(value);
   else return static_cast<T>(value);
 }
 
@@ -65,6 +78,8 @@ void convert_elements(const In* in, Out* out, int64_t count) {
     else if constexpr (std::is_same_v<In, Float16> || std::is_same_v<Out, Float16> ||
                        std::is_same_v<Out, bool>)
       out[i] = from_double<Out>(to_double(in[i]));
+    else if constexpr (std::is_floating_point_v<In> && std::is_integral_v<Out>)
+      out[i] = float_to_integer<Out>(in[i]);
     else out[i] = static_cast<Out>(in[i]);
   }
 }

@@ -10,6 +10,9 @@ using pickle::Value;
 using pickle::ValueKind;
 
 constexpr int kMaxDepth = 64;  // also stops cycles (a list that contains itself)
+// Shared references (memo GETs) make the walk a DAG walk: a 300-byte pickle of 40 lists each
+// holding the previous one twice has 2^40 paths. Real state dicts have thousands of entries.
+constexpr size_t kMaxVisits = size_t{1} << 18;
 
 // A tensor pickled by OneFlow's Tensor.__getstate__ inside flow.save: an object whose BUILD state
 // is {"path": "tensor_N"}. A bare {"path": "..."} dict is accepted too, for tolerance.
@@ -52,6 +55,10 @@ class Flattener {
     if (depth > kMaxDepth)
       fail(ErrorCode::InvalidModel, "{}: objects nested deeper than {} levels (or cyclic) at '{}'",
            source_, kMaxDepth, key);
+    if (++visits_ > kMaxVisits)
+      fail(ErrorCode::InvalidModel,
+           "{}: more than {} values to walk (shared references repeated over and over) at '{}'",
+           source_, kMaxVisits, key);
     if (const Value* path = tensor_path(value)) {
       if (key.empty())
         fail(ErrorCode::InvalidModel, "{}: the data is a single tensor, not a dict", source_);
@@ -79,6 +86,7 @@ class Flattener {
  private:
   const std::string& source_;
   std::map<std::string, std::string> paths_;
+  size_t visits_ = 0;
 };
 
 }  // namespace

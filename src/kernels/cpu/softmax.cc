@@ -28,7 +28,9 @@ SoftmaxLayout validate_softmax(const Tensor& x, int64_t axis, const Tensor& y) {
 }  // namespace
 
 void softmax(const Tensor& x, int64_t axis, Tensor& y) {
-  const auto [outer, axis_size, inner] = validate_softmax(x, axis, y);
+  // Plain variables, not a structured binding: clang < 16 cannot use bindings in an OpenMP region.
+  const SoftmaxLayout layout = validate_softmax(x, axis, y);
+  const int64_t outer = layout.outer, axis_size = layout.axis_size, inner = layout.inner;
   const float* in = x.data<float>();
   float* out = y.data<float>();
   // One independent reduction per (outer, inner) pair; elements of one are `inner` apart.
@@ -50,7 +52,9 @@ void softmax(const Tensor& x, int64_t axis, Tensor& y) {
 }
 
 void softmax_reference(const Tensor& x, int64_t axis, Tensor& y) {
-  const auto [outer, axis_size, inner] = validate_softmax(x, axis, y);
+  // Plain variables: clang < 16 cannot capture structured bindings in a lambda.
+  const SoftmaxLayout layout = validate_softmax(x, axis, y);
+  const int64_t outer = layout.outer, axis_size = layout.axis_size, inner = layout.inner;
   const float* in = x.data<float>();
   float* out = y.data<float>();
   for (int64_t o = 0; o < outer; ++o)

@@ -23,6 +23,16 @@ DType input_dtype(ImportContext& context, const ir::Node& node) {
 
 Tensor scalar_of(DType dtype, double value) { return Tensor::full({}, value, dtype); }
 
+// Clip and Pad before opset 11 are defined for float16/float/double only; their float attributes
+// (e.g. Clip's default min of -FLT_MAX) would not even fit an integer input.
+DType float_input_dtype(ImportContext& context, const ir::Node& node) {
+  DType dtype = input_dtype(context, node);
+  if (!is_floating(dtype))
+    context.fail_node(node, fmt::format("{} before opset 11 takes float16, float or double, not {}",
+                                        node.op_type, dtype_name(dtype)));
+  return dtype;
+}
+
 }  // namespace
 
 void normalize_attribute_inputs(ImportContext& context, ir::Node& node) {
@@ -45,7 +55,7 @@ void normalize_attribute_inputs(ImportContext& context, ir::Node& node) {
     erase_attr(node, "k");
     set_input(node, 1, context.add_constant(node, "k", Tensor::from_vector<int64_t>({1}, {k})));
   } else if (op == "Clip" && opset < 11) {
-    DType dtype = input_dtype(context, node);
+    DType dtype = float_input_dtype(context, node);
     for (auto [name, index, fallback] : {std::tuple{"min", size_t{1}, -3.4028234663852886e38},
                                          std::tuple{"max", size_t{2}, 3.4028234663852886e38}}) {
       double value = node.attrs.has(name) ? node.attrs.get_float(name) : fallback;
@@ -59,7 +69,7 @@ void normalize_attribute_inputs(ImportContext& context, ir::Node& node) {
     double value = node.attrs.has("value") ? node.attrs.get_float("value") : 0.0;
     erase_attr(node, "value");
     set_input(node, 2, context.add_constant(node, "constant_value",
-                                            scalar_of(input_dtype(context, node), value)));
+                                            scalar_of(float_input_dtype(context, node), value)));
   }
 }
 

@@ -33,14 +33,17 @@ void to_resize(ImportContext& context, ir::Node& node) {
 // and normalise over the second dim. When the axis is the last one that is the new semantics;
 // otherwise: Flatten(axis) -> op(axis=-1) -> Reshape(back to Shape(x)).
 void coerce_softmax(ImportContext& context, ir::Node& node) {
+  if (node.inputs.size() != 1 || node.outputs.size() != 1)
+    context.fail_node(node, fmt::format("needs 1 input and 1 output, has {} and {}",
+                                        node.inputs.size(), node.outputs.size()));
   int64_t axis = node.attrs.has("axis") ? node.attrs.get_int("axis") : 1;
-  std::optional<int64_t> rank = context.rank_of(node.inputs.at(0));
+  std::optional<int64_t> rank = context.rank_of(node.inputs[0]);
   if (rank && (axis == -1 || axis == *rank - 1)) {
     node.attrs.set("axis", int64_t{-1});
     return;
   }
   const std::string x = node.inputs[0];
-  const std::string y = node.outputs.at(0);
+  const std::string y = node.outputs[0];
   std::string flat = context.add_node_before(node, "Flatten", {x}, {x + "/flat"},
                                              ir::Attributes{{"axis", axis}})[0];
   std::string shape = context.add_node_before(node, "Shape", {x}, {x + "/shape"})[0];

@@ -202,7 +202,10 @@ ComputeFn make_dropout(const KernelInit&) {
     if (ctx.has_input(2)) {
       const Tensor& training = ctx.input(2);
       bool on = training.num_elements() == 1 && training.dtype() == DType::Bool && training.data<bool>()[0];
-      double ratio = ctx.has_input(1) ? ctx.input(1).to_double_vector().at(0) : 0.5;
+      if (ctx.has_input(1))
+        FLOWONNX_REQUIRE(ctx.input(1).num_elements() == 1, "Dropout: ratio must be a scalar, got {}",
+                         ctx.input(1).describe());
+      double ratio = ctx.has_input(1) ? ctx.input(1).to_double_vector()[0] : 0.5;
       if (on && ratio != 0.0)
         fail(ErrorCode::NotImplemented, "Dropout: training mode with ratio {} is not supported", ratio);
     }

@@ -256,9 +256,13 @@ ComputeFn make_range(const KernelInit&) {
   return [](KernelContext& ctx) {
     const Tensor& start = ctx.input(0);
     DType dtype = start.dtype();
-    double s = start.to_double_vector().at(0);
-    double limit = ctx.input(1).to_double_vector().at(0);
-    double delta = ctx.input(2).to_double_vector().at(0);
+    for (size_t i = 0; i < 3; ++i)
+      FLOWONNX_REQUIRE(ctx.input(i).num_elements() == 1,
+                       "Range: start, limit and delta must be scalars, input {} is {}", i,
+                       ctx.input(i).describe());
+    double s = start.to_double_vector()[0];
+    double limit = ctx.input(1).to_double_vector()[0];
+    double delta = ctx.input(2).to_double_vector()[0];
     FLOWONNX_REQUIRE(delta != 0, "Range: delta must not be 0");
     double steps = std::ceil((limit - s) / delta);
     FLOWONNX_REQUIRE(steps < static_cast<double>(kMaxElements), "Range: {} elements is too many", steps);
@@ -335,7 +339,10 @@ ComputeFn make_trilu(const KernelInit& init) {
   return [upper](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     FLOWONNX_REQUIRE(x.rank() >= 2, "Trilu: input must have rank >= 2, got {}", x.describe());
-    int64_t k = ctx.has_input(1) ? tensor_to_int64s(ctx.input(1), "Trilu k").at(0) : 0;
+    if (ctx.has_input(1))
+      FLOWONNX_REQUIRE(ctx.input(1).num_elements() == 1, "Trilu: k must be a scalar, got {}",
+                       ctx.input(1).describe());
+    int64_t k = ctx.has_input(1) ? tensor_to_int64s(ctx.input(1), "Trilu k")[0] : 0;
     Tensor& y = ctx.allocate_output(0, x.shape(), x.dtype());
     int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
     size_t esize = dtype_size(x.dtype());

@@ -1,0 +1,4 @@
+Btj
+locationw.binj
+offset128j
+length32p

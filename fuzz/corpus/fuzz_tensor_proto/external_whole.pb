@@ -1,0 +1,3 @@
+Btj
+locationw.binj
+length64p
