@@ -101,5 +101,27 @@ TEST(GraphTest, ViewMadeOutsideTheOpsIsRefusedNotFrozen) {
   }
 }
 
+// Reshapes record the sizes they were traced with; run at another batch (what a dynamic-batch
+// check does), the dims they kept in place follow the input, as the exported Reshape's 0s do.
+TEST(GraphTest, RunAtAnotherBatchFollowsTheBatchThroughReshapes) {
+  struct ChannelShuffle : Module {  // ShuffleNet's: [N,C,H,W] -> [N,2,C/2,H,W] -> T -> [N,C,H,W]
+    Tensor forward(const Tensor& x) override {
+      const Shape& s = x.shape();
+      Tensor grouped = functional::reshape(x, {s[0], 2, s[1] / 2, s[2], s[3]});
+      return functional::reshape(functional::transpose(grouped, {0, 2, 1, 3, 4}), s);
+    }
+    std::string type_name() const override { return "ChannelShuffle"; }
+  };
+  auto shuffle = std::make_shared<ChannelShuffle>();
+  ModuleGraph graph("ShuffleGraph", shuffle);
+  graph.compile({randn({1, 4, 3, 3})});
+  for (int64_t batch : {1, 3}) {
+    Tensor input = randn({batch, 4, 3, 3});
+    Tensor output = graph.run({input})[0];
+    EXPECT_EQ(output.shape(), input.shape());
+    EXPECT_EQ(output.to_double_vector(), shuffle->forward(input).to_double_vector());
+  }
+}
+
 }  // namespace
 }  // namespace flowonnx::nn

@@ -100,6 +100,24 @@ void rename_value(ir::Graph& graph, const std::string& from, const std::string& 
   graph.prune_values();
 }
 
+// A traced reshape holds the sizes it saw. Run on inputs whose sizes differ from the traced ones
+// (a dynamic-batch check runs other batch sizes), a target dim that kept the traced input's dim in
+// place follows the current input instead, as the exported Reshape does with its 0 entries.
+ir::Attributes replayed_attrs(const ir::Graph& graph, const ir::Node& node, const Tensor& input) {
+  if (node.op_type != "reshape") return node.attrs;
+  const ir::ValueType& traced = graph.type(node.inputs.at(0));
+  if (!traced.is_static() || traced.static_shape() == input.shape()) return node.attrs;
+  const Shape traced_shape = traced.static_shape();
+  std::vector<int64_t> target = node.attrs.get_ints("shape");
+  for (size_t d = 0; d < target.size() && d < traced_shape.size() &&
+                     d < static_cast<size_t>(input.rank());
+       ++d)
+    if (target[d] == traced_shape[d]) target[d] = input.shape()[d];
+  ir::Attributes attrs = node.attrs;
+  attrs.set("shape", target);
+  return attrs;
+}
+
 }  // namespace
 
 Graph::Graph(const std::string& class_name, GraphOptions options)
@@ -196,7 +214,9 @@ std::vector<Tensor> Graph::run(const std::vector<Tensor>& inputs) const {
   for (const ir::Node* node : graph.topological_order()) {
     std::vector<Tensor> node_inputs;
     for (const auto& in : node->inputs) node_inputs.push_back(values.at(in));
-    std::vector<Tensor> node_outputs = flow::call_op(node->op_type, node_inputs, node->attrs);
+    std::vector<Tensor> node_outputs = flow::call_op(
+        node->op_type, node_inputs,
+        node_inputs.empty() ? node->attrs : replayed_attrs(graph, *node, node_inputs[0]));
     for (size_t i = 0; i < node->outputs.size(); ++i) values[node->outputs[i]] = node_outputs[i];
   }
   std::vector<Tensor> outputs;
