@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+# The hostile-input, unit and ONNX-io suites again under ASan + UBSan (build-asan/).
+scripts/sanitize.sh asan
