@@ -1,7 +1,11 @@
 // A small helper that builds ONNX-domain IR models in code for runtime tests (the C++ side of
-// onnx.helper.make_graph).
+// onnx.helper.make_graph), and the error measure the runtime tests compare outputs with.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -55,5 +59,15 @@ class GraphBuilder {
   onnx_io::Model model_;
   int counter_ = 0;
 };
+
+// max |actual - expected| / (1 + |expected|): absolute near zero, relative for large values.
+inline double max_relative_error(const Tensor& actual, const Tensor& expected) {
+  EXPECT_EQ(actual.shape(), expected.shape());
+  auto a = actual.to_double_vector(), e = expected.to_double_vector();
+  double worst = 0;
+  for (size_t i = 0; i < a.size() && i < e.size(); ++i)
+    worst = std::max(worst, std::abs(a[i] - e[i]) / (1 + std::abs(e[i])));
+  return worst;
+}
 
 }  // namespace flowonnx::testing

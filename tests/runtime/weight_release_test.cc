@@ -23,15 +23,8 @@ namespace flowonnx {
 namespace {
 
 using testing::GraphBuilder;
+using testing::max_relative_error;
 
-double max_relative_error(const Tensor& actual, const Tensor& expected) {
-  EXPECT_EQ(actual.shape(), expected.shape());
-  auto a = actual.to_double_vector(), e = expected.to_double_vector();
-  double worst = 0;
-  for (size_t i = 0; i < a.size() && i < e.size(); ++i)
-    worst = std::max(worst, std::abs(a[i] - e[i]) / (1 + std::abs(e[i])));
-  return worst;
-}
 
 // ---- PreparedConv on its own, against conv2d_reference ----
 
