@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "tensor/npy.h"
+#include "verify/verify_test_util.h"
 #include "tensor/random.h"
 
 namespace flowonnx {
@@ -13,19 +14,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Result run_cli(const std::string& args) {
-  std::string command = std::string(FLOWONNX_CLI_PATH) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+// The built CLI with `args`; stdout and stderr together.
+test_util::CommandResult run_cli(const std::string& args) {
+  return test_util::run_command(std::string(FLOWONNX_CLI_PATH) + " " + args);
 }
 
 class CliTest : public ::testing::Test {
@@ -41,7 +32,7 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, ModelsListsTheZoo) {
-  Result r = run_cli("models");
+  auto r = run_cli("models");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("resnet34"), std::string::npos);
   EXPECT_NE(r.output.find("wide_resnet50_2"), std::string::npos);
@@ -49,13 +40,13 @@ TEST_F(CliTest, ModelsListsTheZoo) {
 
 TEST_F(CliTest, InitThenInferWritesLogits) {
   fs::path ck = dir_ / "ck", x = dir_ / "x.npy", y = dir_ / "y.npy";
-  Result init = run_cli("init --model resnet18 --seed 3 -o " + ck.string());
+  auto init = run_cli("init --model resnet18 --seed 3 -o " + ck.string());
   ASSERT_EQ(init.exit_code, 0) << init.output;
   EXPECT_TRUE(fs::exists(ck / "snapshot_done"));
   EXPECT_TRUE(fs::exists(ck / "conv1.weight" / "out"));
   Generator gen(1);
   write_npy(x, randn({2, 3, 64, 64}, gen));
-  Result infer = run_cli("infer --model resnet18 --weights " + ck.string() + " --input " + x.string() +
+  auto infer = run_cli("infer --model resnet18 --weights " + ck.string() + " --input " + x.string() +
                          " --output " + y.string() + " --threads 1");
   ASSERT_EQ(infer.exit_code, 0) << infer.output;
   EXPECT_NE(infer.output.find("top-5 [1]:"), std::string::npos) << infer.output;
@@ -65,7 +56,7 @@ TEST_F(CliTest, InitThenInferWritesLogits) {
 
 TEST_F(CliTest, MissingWeightsIsAnErrorAndWritesNothing) {
   fs::path y = dir_ / "y.npy";
-  Result r = run_cli("infer --model resnet18 --weights " + (dir_ / "nope").string() +
+  auto r = run_cli("infer --model resnet18 --weights " + (dir_ / "nope").string() +
                      " --input-shape 1,3,32,32 --output " + y.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("error:"), std::string::npos) << r.output;
@@ -76,7 +67,7 @@ TEST_F(CliTest, MissingWeightsIsAnErrorAndWritesNothing) {
 TEST_F(CliTest, WrongCheckpointModelNamesTheMismatch) {
   fs::path ck = dir_ / "ck";
   ASSERT_EQ(run_cli("init --model resnet18 -o " + ck.string()).exit_code, 0);
-  Result r = run_cli("infer --model resnet34 --weights " + ck.string() + " --input-shape 1,3,32,32");
+  auto r = run_cli("infer --model resnet34 --weights " + ck.string() + " --input-shape 1,3,32,32");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("missing key(s): layer1.2"), std::string::npos) << r.output;
 }
@@ -85,7 +76,7 @@ TEST_F(CliTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(run_cli("infer --input x.npy").exit_code, 2);
   EXPECT_EQ(run_cli("no-such-command").exit_code, 2);
   EXPECT_EQ(run_cli("infer --help").exit_code, 0);
-  Result unknown = run_cli("init --model resnet35 -o " + (dir_ / "ck").string());
+  auto unknown = run_cli("init --model resnet35 -o " + (dir_ / "ck").string());
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.output.find("unknown model 'resnet35'"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "ck"));

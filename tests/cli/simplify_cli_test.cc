@@ -7,25 +7,16 @@
 #include <filesystem>
 
 #include "onnx/model_io.h"
+#include "verify/verify_test_util.h"
 
 namespace flowonnx {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliResult {
-  int exit_code;
-  std::string output;
-};
-
-CliResult run_flowonnx(const std::string& args) {
-  std::string command = std::string(FLOWONNX_CLI_PATH) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+// The built CLI with `args`; stdout and stderr together.
+test_util::CommandResult run_flowonnx(const std::string& args) {
+  return test_util::run_command(std::string(FLOWONNX_CLI_PATH) + " " + args);
 }
 
 int count_op(const fs::path& path, const std::string& op) {
@@ -46,7 +37,7 @@ class SimplifyCliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   fs::path export_plain(bool external) {
     fs::path path = dir_ / "plain.onnx";
-    CliResult r = run_flowonnx("export --model resnet18 --input-shape 1,3,32,32 --dynamic-batch --no-simplify" +
+    auto r = run_flowonnx("export --model resnet18 --input-shape 1,3,32,32 --dynamic-batch --no-simplify" +
                                std::string(external ? " --external-data" : "") + " -o " + path.string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return path;
@@ -57,7 +48,7 @@ class SimplifyCliTest : public ::testing::Test {
 TEST_F(SimplifyCliTest, SimplifyFoldsBatchNormChecksAndKeepsExternalData) {
   fs::path plain = export_plain(true), out = dir_ / "simple.onnx";
   EXPECT_EQ(count_op(plain, "BatchNormalization"), 20);
-  CliResult r = run_flowonnx("simplify " + plain.string() + " " + out.string() + " --check 2");
+  auto r = run_flowonnx("simplify " + plain.string() + " " + out.string() + " --check 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("check passed: 2 random input(s)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("BatchNormalization"), std::string::npos) << r.output;  // the table
@@ -69,7 +60,7 @@ TEST_F(SimplifyCliTest, SimplifyFoldsBatchNormChecksAndKeepsExternalData) {
 
 TEST_F(SimplifyCliTest, SkipFuseBnKeepsBatchNormAndPrintAfterDumps) {
   fs::path plain = export_plain(false), out = dir_ / "simple.onnx";
-  CliResult r = run_flowonnx("simplify " + plain.string() + " " + out.string() +
+  auto r = run_flowonnx("simplify " + plain.string() + " " + out.string() +
                              " --skip-fuse-bn --print-after eliminate_deadend");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("--- after eliminate_deadend"), std::string::npos);
@@ -80,12 +71,12 @@ TEST_F(SimplifyCliTest, SkipFuseBnKeepsBatchNormAndPrintAfterDumps) {
 TEST_F(SimplifyCliTest, OverwriteInputShapeAndBadUsage) {
   fs::path plain = export_plain(false), out = dir_ / "simple.onnx";
   std::string input = onnx_io::load_model(plain).graph.inputs[0];
-  CliResult r = run_flowonnx("simplify " + plain.string() + " " + out.string() +
+  auto r = run_flowonnx("simplify " + plain.string() + " " + out.string() +
                              " --overwrite-input-shape '" + input + ":4,3,32,32'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   onnx_io::Model model = onnx_io::load_model(out);
   EXPECT_EQ(model.graph.type(input).to_string(), "f32[4,3,32,32]");
-  CliResult bad = run_flowonnx("simplify " + plain.string() + " " + out.string() +
+  auto bad = run_flowonnx("simplify " + plain.string() + " " + out.string() +
                                " --overwrite-input-shape nope:1,2");
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("error: --overwrite-input-shape: 'nope' is not an input"), std::string::npos) << bad.output;
@@ -93,18 +84,18 @@ TEST_F(SimplifyCliTest, OverwriteInputShapeAndBadUsage) {
 }
 
 TEST_F(SimplifyCliTest, OptimizeListsPassesAndRunsChosenOnes) {
-  CliResult list = run_flowonnx("optimize --list");
+  auto list = run_flowonnx("optimize --list");
   ASSERT_EQ(list.exit_code, 0) << list.output;
   for (const char* name : {"fuse_bn_into_conv", "eliminate_nop_transpose", "fuse_consecutive_slices",
                            "extract_constant_to_initializer", "eliminate_common_subexpression"})
     EXPECT_NE(list.output.find(name), std::string::npos) << name;
   fs::path plain = export_plain(false), out = dir_ / "opt.onnx";
-  CliResult r = run_flowonnx("optimize " + plain.string() + " " + out.string() +
+  auto r = run_flowonnx("optimize " + plain.string() + " " + out.string() +
                              " --passes fuse_bn_into_conv,eliminate_unused_initializer");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(count_op(out, "BatchNormalization"), 0);
   EXPECT_EQ(count_op(out, "Conv"), 20);
-  CliResult unknown = run_flowonnx("optimize " + plain.string() + " " + out.string() + " --passes nope");
+  auto unknown = run_flowonnx("optimize " + plain.string() + " " + out.string() + " --passes nope");
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.output.find("unknown pass 'nope'"), std::string::npos) << unknown.output;
 }
