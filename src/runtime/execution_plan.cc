@@ -13,13 +13,6 @@ struct BufferPool {
 
 namespace {
 
-int64_t opset_of(const ir::Graph& graph, const std::string& domain) {
-  auto found = graph.opset_imports.find(canonical_domain(domain));
-  if (found == graph.opset_imports.end() && domain.empty())
-    found = graph.opset_imports.find("ai.onnx");
-  return found == graph.opset_imports.end() ? 0 : found->second;
-}
-
 // Per-run buffer bookkeeping. A buffer is one allocation; several values share one when a kernel
 // returns a view of its input (Reshape, Identity) or computes in place. It goes back to the pool
 // when the last value using it is released, and only if a kernel allocated it through the

@@ -94,7 +94,7 @@ class KernelContext {
 };
 
 using ComputeFn = std::function<void(KernelContext&)>;
-using KernelFactory = ComputeFn (*)(const KernelInit&);
+using KernelFactory = std::function<ComputeFn(const KernelInit&)>;
 
 // Reads an int64/int32 tensor (shape data, axes) into a vector; throws naming `what` otherwise.
 std::vector<int64_t> tensor_to_int64s(const Tensor& tensor, const char* what);

@@ -8,6 +8,13 @@ std::string canonical_domain(const std::string& domain) {
   return domain == "ai.onnx" ? std::string() : domain;
 }
 
+int64_t opset_of(const ir::Graph& graph, const std::string& domain) {
+  auto found = graph.opset_imports.find(canonical_domain(domain));
+  if (found == graph.opset_imports.end() && domain.empty())
+    found = graph.opset_imports.find("ai.onnx");
+  return found == graph.opset_imports.end() ? 0 : found->second;
+}
+
 void KernelRegistry::add(const std::string& domain, const std::string& op_type,
                          KernelFactory factory) {
   auto [it, inserted] = factories_.emplace(std::make_pair(canonical_domain(domain), op_type), factory);

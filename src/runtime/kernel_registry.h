@@ -26,6 +26,8 @@ class KernelRegistry {
 
 // "ai.onnx" and "" both mean the default domain.
 std::string canonical_domain(const std::string& domain);
+// The graph's opset for `domain` (0 when it imports none), what a kernel's KernelInit carries.
+int64_t opset_of(const ir::Graph& graph, const std::string& domain);
 
 // The CPU execution provider's kernels, built once on first use (thread-safe).
 const KernelRegistry& cpu_kernel_registry();

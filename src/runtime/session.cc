@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 
+#include <mutex>
 #include <set>
 
 #include "base/logging.h"
@@ -10,6 +11,9 @@
 #include "runtime/graph_checks.h"
 #include "runtime/optimize/optimize.h"
 #include "runtime/type_inference.h"
+#if FLOWONNX_WITH_CUDA
+#include "runtime/providers/cuda/cuda_provider.h"
+#endif
 
 namespace flowonnx {
 
@@ -20,6 +24,7 @@ struct SessionState {
   std::unique_ptr<ExecutionPlan> plan;
   std::vector<NodeArg> inputs, outputs, overridable;
   std::vector<std::string> providers;
+  std::vector<std::pair<std::string, std::string>> node_providers;
   std::map<std::string, size_t> required_inputs;  // name -> index in inputs
   std::set<std::string> overridable_names;
   std::vector<int> output_slots;
@@ -49,19 +54,39 @@ NodeArg make_node_arg(const ir::Graph& graph, const std::string& name) {
   return arg;
 }
 
-std::vector<std::string> select_providers(const std::vector<std::string>& requested) {
-  static const std::set<std::string> known = {"CPUExecutionProvider", "CUDAExecutionProvider",
-                                              "TensorrtExecutionProvider"};
-  std::vector<std::string> skipped;
+constexpr const char* kCpu = "CPUExecutionProvider";
+constexpr const char* kCuda = "CUDAExecutionProvider";
+constexpr const char* kTensorrt = "TensorrtExecutionProvider";
+
+// The requested providers that can run here, in order, CPU always included.
+std::vector<std::string> select_providers(const std::vector<std::string>& requested, int cuda_device) {
+  static const std::set<std::string> known = {kCpu, kCuda, kTensorrt};
+  std::vector<std::string> selected, skipped;
   for (const auto& name : requested) {
     FLOWONNX_REQUIRE(known.count(name), "unknown execution provider '{}' (known: "
                      "CPUExecutionProvider, CUDAExecutionProvider, TensorrtExecutionProvider)", name);
-    if (name != "CPUExecutionProvider") skipped.push_back(name);
+    if (std::find(selected.begin(), selected.end(), name) != selected.end()) continue;
+    if (name == kCuda) {
+      std::string why = cuda_unavailable_reason(cuda_device);
+      if (why.empty()) {
+        selected.push_back(name);
+      } else {
+        static std::once_flag warned;
+        std::call_once(warned, [&why] {
+          log_warning("CUDAExecutionProvider is not usable here ({}); using CPUExecutionProvider", why);
+        });
+      }
+    } else if (name == kTensorrt) {
+      skipped.push_back(name);
+    } else {
+      selected.push_back(name);
+    }
   }
   if (!skipped.empty())
     log_warning("execution providers not available in this build, skipped: {}; using "
                 "CPUExecutionProvider", fmt::join(skipped, ", "));
-  return {"CPUExecutionProvider"};
+  if (std::find(selected.begin(), selected.end(), kCpu) == selected.end()) selected.push_back(kCpu);
+  return selected;
 }
 
 std::string dims_text(const std::vector<ir::Dim>& dims) {
@@ -91,6 +116,23 @@ void validate_feed(const ir::Graph& graph, const std::string& name, const Tensor
 
 }  // namespace
 
+std::vector<std::string> get_available_providers() {
+#if FLOWONNX_WITH_CUDA
+  return {kCuda, kCpu};
+#else
+  return {kCpu};
+#endif
+}
+
+std::string cuda_unavailable_reason(int device_id) {
+#if FLOWONNX_WITH_CUDA
+  return runtime::cuda::unavailable_reason(device_id);
+#else
+  (void)device_id;
+  return "this build has no CUDA provider (configure with the CUDA toolkit and cuDNN installed)";
+#endif
+}
+
 InferenceSession::InferenceSession(const std::filesystem::path& model_path,
                                    const std::vector<std::string>& providers,
                                    const SessionOptions& options)
@@ -101,7 +143,7 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
     : state_(std::make_unique<runtime::SessionState>()) {
   FLOWONNX_REQUIRE(options.intra_op_num_threads >= 0, "intra_op_num_threads must be >= 0, got {}",
                    options.intra_op_num_threads);
-  state_->providers = select_providers(providers);
+  state_->providers = select_providers(providers, options.cuda_device_id);
   if (options.intra_op_num_threads > 0) kernels::set_num_threads(options.intra_op_num_threads);
 
   state_->model = std::move(model);
@@ -116,9 +158,34 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
   runtime::CpuGraphOptions graph_options;
   graph_options.fuse = options.optimize_graph;
   graph_options.winograd = options.winograd;
-  runtime::CpuGraphReport report = runtime::optimize_for_cpu(graph, graph_options);
+  runtime::CpuGraphReport report;
+  runtime::fuse_graph(graph, graph_options, report);
+  std::vector<std::string> on_gpu;
+  runtime::KernelRegistry session_registry = runtime::session_kernel_registry();
+#if FLOWONNX_WITH_CUDA
+  // Providers before the CPU in the list claim nodes; after it, the CPU has taken them all.
+  if (state_->providers.front() == kCuda) {
+    runtime::cuda::CudaProviderOptions cuda_options;
+    cuda_options.device_id = options.cuda_device_id;
+    cuda_options.kernels.allow_tf32 = options.cuda_allow_tf32;
+    cuda_options.cuda_graphs = options.cuda_graphs;
+    runtime::cuda::CudaAssignment assignment = runtime::cuda::assign_nodes_to_cuda(graph, cuda_options);
+    on_gpu = assignment.node_names;
+    session_registry = runtime::cuda::registry_with_subgraphs(session_registry, assignment.subgraphs);
+    if (options.verbose)
+      log_info("session: CUDA ({}) runs {} nodes in {} subgraphs",
+               runtime::cuda::device_description(options.cuda_device_id), assignment.node_names.size(),
+               assignment.subgraphs.size());
+  }
+#endif
+  runtime::prepare_for_cpu(graph, graph_options, report);
   if (options.verbose) log_info("session: {}", report.to_string());
-  state_->plan = std::make_unique<runtime::ExecutionPlan>(graph, runtime::session_kernel_registry());
+  for (const ir::Node* node : graph.topological_order()) {
+    if (node->domain == "flowonnx.cuda") continue;
+    state_->node_providers.emplace_back(node->name, kCpu);
+  }
+  for (const auto& name : on_gpu) state_->node_providers.emplace_back(name, kCuda);
+  state_->plan = std::make_unique<runtime::ExecutionPlan>(graph, session_registry);
 
   for (const auto& name : graph.inputs) {
     if (graph.is_initializer(name)) {
@@ -148,6 +215,9 @@ const std::vector<NodeArg>& InferenceSession::get_overridable_initializers() con
   return state_->overridable;
 }
 std::vector<std::string> InferenceSession::get_providers() const { return state_->providers; }
+std::vector<std::pair<std::string, std::string>> InferenceSession::get_node_providers() const {
+  return state_->node_providers;
+}
 
 std::vector<Tensor> InferenceSession::run(const std::vector<std::string>& output_names,
                                           const std::map<std::string, Tensor>& feeds) const {

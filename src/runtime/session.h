@@ -29,7 +29,22 @@ struct SessionOptions {
   // for the CPU (oneDNN 2.6: AVX-512 only; direct elsewhere). It rounds differently from direct
   // convolution; tests/runtime/conv_fusion_test.cc holds it to rtol 1e-4.
   bool winograd = true;
+  // CUDAExecutionProvider settings (used when it is requested and a GPU is usable).
+  int cuda_device_id = 0;
+  // TF32 tensor cores for convolutions and matrix products: faster on Ampere and newer, but
+  // results then differ from fp32 by ~1e-3 relative. Off by default.
+  bool cuda_allow_tf32 = false;
+  // Capture each GPU subgraph into a CUDA graph on its second run with given input shapes and
+  // replay it afterwards (one launch instead of one per kernel; lower latency at small batch).
+  bool cuda_graphs = true;
 };
+
+// The providers this build has, as ONNX Runtime's get_available_providers(): CUDA when built
+// with it (whether or not a GPU is present), TensorRT never, CPU always.
+std::vector<std::string> get_available_providers();
+// Empty when the CUDA provider can run on device `device_id` here; else why not ("this build
+// has no CUDA provider", "no CUDA device (...)").
+std::string cuda_unavailable_reason(int device_id = 0);
 
 // Time spent in one step of the execution plan (one node of the session's optimised graph).
 struct NodeTiming {
@@ -54,9 +69,10 @@ struct SessionState;
 
 class InferenceSession {
  public:
-  // Providers are tried in order; unavailable ones (CUDA without a GPU build, TensorRT) are
-  // skipped with one warning and the CPU provider always takes the rest. An unknown provider
-  // name is an InvalidArgument error.
+  // Providers in priority order: each claims the nodes it can run that no earlier provider took,
+  // and the CPU provider always takes the rest. Unavailable ones (CUDA without a GPU or without a
+  // CUDA build, TensorRT) are skipped with a warning, once per process for CUDA. An unknown
+  // provider name is an InvalidArgument error.
   explicit InferenceSession(const std::filesystem::path& model_path,
                             const std::vector<std::string>& providers = {"CPUExecutionProvider"},
                             const SessionOptions& options = {});
@@ -72,7 +88,12 @@ class InferenceSession {
   const std::vector<NodeArg>& get_outputs() const;
   // Overridable initializers (IR v3 style graph inputs that have an initializer).
   const std::vector<NodeArg>& get_overridable_initializers() const;
+  // The providers in use, in priority order ("CUDAExecutionProvider", "CPUExecutionProvider").
   std::vector<std::string> get_providers() const;
+  // The provider that runs each node of the session's optimised graph (after BatchNormalization
+  // folding and conv fusion): {node name, provider name}, the CPU's nodes in execution order,
+  // then the GPU's.
+  std::vector<std::pair<std::string, std::string>> get_node_providers() const;
 
   // Runs the model. Empty `output_names` = every graph output, in graph order. Feeds are
   // validated (unknown name, missing input, dtype, rank, static dims) with InvalidArgument

@@ -15,6 +15,7 @@
 #include <numeric>
 
 #include "commands.h"
+#include "providers.h"
 #include "runtime/session.h"
 
 namespace flowonnx::cli {
@@ -31,6 +32,8 @@ struct BenchOptions {
   bool no_optimize = false;
   bool no_winograd = false;
   bool check = false;
+  std::string providers = "cpu";
+  bool tf32 = false;
 };
 
 // bench_model.js's randomFloats: xorshift32 from `seed`, mapped to [-1, 1) in double, stored
@@ -102,8 +105,9 @@ void run_bench(const BenchOptions& options) {
   session_options.intra_op_num_threads = options.threads;
   session_options.optimize_graph = !options.no_optimize;
   session_options.winograd = !options.no_winograd;
+  session_options.cuda_allow_tf32 = options.tf32;
   const auto create_start = Clock::now();
-  InferenceSession session(options.model, {"CPUExecutionProvider"}, session_options);
+  InferenceSession session(options.model, provider_names(options.providers), session_options);
   const double create_ms = ms_since(create_start);
 
   std::map<std::string, Tensor> feeds;
@@ -166,6 +170,7 @@ void run_bench(const BenchOptions& options) {
       {"runs", options.runs},
       {"optimize_graph", session_options.optimize_graph},
       {"winograd", session_options.winograd},
+      {"providers", session.get_providers()},
       {"session_create_ms", create_ms},
       {"min_ms", *std::min_element(times.begin(), times.end())},
       {"median_ms", median},
@@ -189,6 +194,7 @@ void run_bench(const BenchOptions& options) {
     return;
   }
   fmt::print("model            {}\n", options.model);
+  fmt::print("providers        {}\n", fmt::join(session.get_providers(), ", "));
   fmt::print("batch / threads  {} / {}\n", options.batch,
              options.threads ? std::to_string(options.threads) : "default");
   fmt::print("session create   {:.1f} ms\n", create_ms);
@@ -227,6 +233,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_flag("--no-optimize", options->no_optimize,
                 "Run the graph as loaded (no conv fusion, prepacking or blocked layout)");
   cmd->add_flag("--no-winograd", options->no_winograd, "Direct convolution only");
+  cmd->add_option("--providers", options->providers, "Execution providers in order: cpu, cuda, tensorrt")
+      ->capture_default_str();
+  cmd->add_flag("--tf32", options->tf32, "CUDA: allow TF32 tensor cores for convs and matrix products");
   cmd->add_flag("--check", options->check,
                 "Also compare the outputs with an unoptimised session (printed on stderr)");
   cmd->callback([options] { run_bench(*options); });

@@ -15,14 +15,23 @@ std::string CpuGraphReport::to_string() const {
 
 CpuGraphReport optimize_for_cpu(ir::Graph& graph, const CpuGraphOptions& options) {
   CpuGraphReport report;
-  if (!options.fuse) return report;
+  fuse_graph(graph, options, report);
+  prepare_for_cpu(graph, options, report);
+  return report;
+}
+
+void fuse_graph(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport& report) {
+  if (!options.fuse) return;
   report.folded_batch_norms = fold_batch_norm_into_conv(graph);
   report.fused_convs = fuse_conv_post_ops(graph);
+}
+
+void prepare_for_cpu(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport& report) {
+  if (!options.fuse) return;
   for (const auto& node : graph.nodes())
     if (node->domain == kInternalDomain && node->op_type == kFusedConv)
       node->attrs.set("winograd", int64_t{options.winograd ? 1 : 0});
   report.layout_reorders = plan_blocked_layout(graph);
-  return report;
 }
 
 }  // namespace flowonnx::runtime

@@ -21,6 +21,12 @@ struct CpuGraphReport {
   std::string to_string() const;
 };
 
+// Both steps below, for a graph that runs on the CPU alone.
 CpuGraphReport optimize_for_cpu(ir::Graph& graph, const CpuGraphOptions& options);
+// The provider-independent part, run before the CUDA provider claims nodes so both providers
+// see the same fused graph: BN folding and FusedConv (which the CUDA provider runs too).
+void fuse_graph(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport& report);
+// The CPU-only part, on what the CPU runs: Winograd choice and the blocked layout plan.
+void prepare_for_cpu(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport& report);
 
 }  // namespace flowonnx::runtime
