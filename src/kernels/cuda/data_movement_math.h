@@ -6,14 +6,8 @@
 #include <cstdint>
 
 #include "kernels/cuda/data_movement.h"
+#include "kernels/cuda/host_device.h"
 
-#ifndef FLOWONNX_HOST_DEVICE
-#ifdef __CUDACC__
-#define FLOWONNX_HOST_DEVICE __host__ __device__
-#else
-#define FLOWONNX_HOST_DEVICE
-#endif
-#endif
 
 namespace flowonnx::cuda::detail {
 

@@ -1,5 +1,6 @@
 // Softmax and normalisation kernels. Row-wise work (last-axis softmax, layer/instance norm)
 // runs one warp per row for short rows and one block per row for long ones; sums are double.
+#include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/normalization.h"
 
@@ -11,8 +12,6 @@ namespace {
 
 constexpr int64_t kBlockPerRowThreshold = 1024;  // rows at least this long get a whole block
 
-// (The same two helpers as reduce.cu: separate translation units without relocatable device
-// code cannot share device functions.)
 struct SumCombine {
   __device__ double operator()(double a, double b) const { return a + b; }
 };
@@ -20,24 +19,6 @@ struct SumCombine {
 struct MaxCombine {
   __device__ double operator()(double a, double b) const { return b > a ? b : a; }
 };
-
-template <class Combine>
-__device__ double warp_allreduce(double v, Combine combine) {
-  for (int offset = 16; offset > 0; offset >>= 1) v = combine(v, __shfl_xor_sync(0xffffffffu, v, offset));
-  return v;
-}
-
-template <class Combine>
-__device__ double block_allreduce(double v, Combine combine, double* shared) {
-  v = warp_allreduce(v, combine);
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  __syncthreads();
-  if (lane == 0) shared[warp] = v;
-  __syncthreads();
-  double result = shared[0];
-  for (int w = 1; w < int(blockDim.x >> 5); ++w) result = combine(result, shared[w]);
-  return result;
-}
 
 // A group of `Width` threads that cooperates on one row: a warp (32) or the whole block.
 template <int Width>

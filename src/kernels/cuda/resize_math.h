@@ -8,14 +8,8 @@
 #include <cstdint>
 
 #include "kernels/cuda/resize.h"
+#include "kernels/cuda/host_device.h"
 
-#ifndef FLOWONNX_HOST_DEVICE
-#ifdef __CUDACC__
-#define FLOWONNX_HOST_DEVICE __host__ __device__
-#else
-#define FLOWONNX_HOST_DEVICE
-#endif
-#endif
 
 namespace flowonnx::cuda::detail {
 

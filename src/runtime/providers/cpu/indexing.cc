@@ -5,15 +5,11 @@
 
 #include "kernels/cpu/data_movement.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
+#include "runtime/providers/cpu/shape_rules.h"
 
 namespace flowonnx::runtime::cpu {
 
 namespace {
-
-int64_t normalize_axis(int64_t axis, int64_t rank, const char* op) {
-  FLOWONNX_REQUIRE(axis >= -rank && axis < rank, "{}: axis {} out of range for rank {}", op, axis, rank);
-  return axis < 0 ? axis + rank : axis;
-}
 
 // Negative indices count from the end; anything outside [-n, n) is an error.
 std::vector<int64_t> checked_indices(const Tensor& indices, int64_t n, const char* op) {
@@ -28,7 +24,6 @@ std::vector<int64_t> checked_indices(const Tensor& indices, int64_t n, const cha
 ComputeFn make_slice(const KernelInit&) {
   return [](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    const int64_t rank = x.rank();
     std::vector<int64_t> starts = tensor_to_int64s(ctx.input(1), "Slice starts");
     std::vector<int64_t> ends = tensor_to_int64s(ctx.input(2), "Slice ends");
     std::vector<int64_t> axes, steps;
@@ -38,29 +33,9 @@ ComputeFn make_slice(const KernelInit&) {
     else steps.assign(starts.size(), 1);
     FLOWONNX_REQUIRE(ends.size() == starts.size() && axes.size() == starts.size() && steps.size() == starts.size(),
                      "Slice: starts, ends, axes and steps must have the same length");
-    std::vector<int64_t> begin(rank, 0), step(rank, 1);
-    Shape shape = x.shape();
-    for (size_t i = 0; i < starts.size(); ++i) {
-      int64_t a = normalize_axis(axes[i], rank, "Slice");
-      int64_t n = x.shape()[a], s = steps[i];
-      FLOWONNX_REQUIRE(s != 0, "Slice: step must not be 0");
-      int64_t b = starts[i] < 0 ? starts[i] + n : starts[i];
-      int64_t e = ends[i] < 0 ? ends[i] + n : ends[i];
-      int64_t len;
-      if (s > 0) {
-        b = std::clamp<int64_t>(b, 0, n);
-        e = std::clamp<int64_t>(e, 0, n);
-        len = e > b ? (e - b + s - 1) / s : 0;
-      } else {
-        b = std::clamp<int64_t>(b, -1, n - 1);
-        e = std::clamp<int64_t>(e, -1, n - 1);
-        len = b > e ? (b - e + (-s) - 1) / (-s) : 0;
-      }
-      begin[a] = b;
-      step[a] = s;
-      shape[a] = len;
-    }
-    kernels::strided_slice(x, begin, step, ctx.allocate_output(0, shape, x.dtype()));
+    for (int64_t step : steps) FLOWONNX_REQUIRE(step != 0, "Slice: step must not be 0");
+    const SliceGeometry g = resolve_slice(x.shape(), starts, ends, axes, steps);
+    kernels::strided_slice(x, g.begin, g.step, ctx.allocate_output(0, g.shape, x.dtype()));
   };
 }
 

@@ -2,35 +2,25 @@
 // Expand, Tile, Pad, Shape, Size, ConstantOfShape, Cast, CastLike, Range, Identity, EyeLike,
 // DepthToSpace, SpaceToDepth, Trilu.
 #include <cmath>
+#include <optional>
 
 #include "kernels/cpu/broadcast_loop.h"
 #include "kernels/cpu/data_movement.h"
 #include "kernels/cpu/layout.h"
 #include "onnx/model_io.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
+#include "runtime/providers/cpu/shape_rules.h"
 
 namespace flowonnx::runtime::cpu {
 
 namespace {
-
-int64_t normalize(int64_t axis, int64_t rank, const char* op) {
-  FLOWONNX_REQUIRE(axis >= -rank && axis < rank, "{}: axis {} out of range for rank {}", op, axis, rank);
-  return axis < 0 ? axis + rank : axis;
-}
 
 ComputeFn make_reshape(const KernelInit& init) {
   bool allow_zero = init.attr_int("allowzero", 0) != 0;
   return [allow_zero](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     std::vector<int64_t> target = tensor_to_int64s(ctx.input(1), "Reshape shape");
-    for (size_t i = 0; i < target.size(); ++i) {
-      if (target[i] == 0 && !allow_zero) {
-        FLOWONNX_REQUIRE(i < x.shape().size(), "Reshape: 0 at position {} but input is {}", i, x.describe());
-        target[i] = x.shape()[i];
-      }
-      FLOWONNX_REQUIRE(target[i] >= -1, "Reshape: invalid dim {} in {}", target[i], shape_to_string(target));
-    }
-    ctx.set_output(0, x.reshape(resolve_reshape(x.shape(), target)));
+    ctx.set_output(0, x.reshape(reshape_target(x.shape(), target, allow_zero)));
   };
 }
 
@@ -38,51 +28,23 @@ ComputeFn make_flatten(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", 1);
   return [axis](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    int64_t rank = x.rank();
-    FLOWONNX_REQUIRE(axis >= -rank && axis <= rank, "Flatten: axis {} for {}", axis, x.describe());
-    int64_t a = axis < 0 ? axis + rank : axis;
-    int64_t outer = 1;
-    for (int64_t d = 0; d < a; ++d) outer *= x.shape()[d];
-    int64_t inner = 1;
-    for (int64_t d = a; d < rank; ++d) inner *= x.shape()[d];
-    ctx.set_output(0, x.reshape({outer, inner}));
+    ctx.set_output(0, x.reshape(flatten_shape(x.shape(), axis)));
   };
 }
 
 ComputeFn make_squeeze(const KernelInit&) {
   return [](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    Shape out;
-    if (!ctx.has_input(1)) {
-      for (int64_t d : x.shape()) if (d != 1) out.push_back(d);
-    } else {
-      std::vector<bool> drop(x.rank(), false);
-      for (int64_t axis : tensor_to_int64s(ctx.input(1), "Squeeze axes")) {
-        int64_t a = normalize(axis, x.rank(), "Squeeze");
-        FLOWONNX_REQUIRE(x.shape()[a] == 1, "Squeeze: dim {} of {} is not 1", a, x.describe());
-        drop[a] = true;
-      }
-      for (int64_t d = 0; d < x.rank(); ++d) if (!drop[d]) out.push_back(x.shape()[d]);
-    }
-    ctx.set_output(0, x.reshape(out));
+    std::optional<std::vector<int64_t>> axes;
+    if (ctx.has_input(1)) axes = tensor_to_int64s(ctx.input(1), "Squeeze axes");
+    ctx.set_output(0, x.reshape(squeeze_shape(x.shape(), axes)));
   };
 }
 
 ComputeFn make_unsqueeze(const KernelInit&) {
   return [](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    std::vector<int64_t> axes = tensor_to_int64s(ctx.input(1), "Unsqueeze axes");
-    int64_t rank = x.rank() + static_cast<int64_t>(axes.size());
-    std::vector<bool> inserted(rank, false);
-    for (int64_t axis : axes) {
-      int64_t a = normalize(axis, rank, "Unsqueeze");
-      FLOWONNX_REQUIRE(!inserted[a], "Unsqueeze: axis {} repeated", axis);
-      inserted[a] = true;
-    }
-    Shape out;
-    size_t next = 0;
-    for (int64_t d = 0; d < rank; ++d) out.push_back(inserted[d] ? 1 : x.shape()[next++]);
-    ctx.set_output(0, x.reshape(out));
+    ctx.set_output(0, x.reshape(unsqueeze_shape(x.shape(), tensor_to_int64s(ctx.input(1), "Unsqueeze axes"))));
   };
 }
 
@@ -123,7 +85,7 @@ ComputeFn make_split(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", 0);
   return [axis](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    int64_t a = normalize(axis, x.rank(), "Split");
+    int64_t a = normalize_axis(axis, x.rank(), "Split");
     int64_t n = x.shape()[a];
     std::vector<int64_t> sizes;
     if (ctx.has_input(1)) {

@@ -28,15 +28,7 @@ CudaComputeFn make_reshape(const KernelInit& init) {
   bool allow_zero = init.attr_int("allowzero", 0) != 0;
   return [shape, allow_zero](CudaKernelContext& ctx) {
     const DeviceTensor& x = ctx.input(0);
-    std::vector<int64_t> target = shape;
-    for (size_t i = 0; i < target.size(); ++i) {
-      if (target[i] == 0 && !allow_zero) {
-        FLOWONNX_REQUIRE(i < x.shape.size(), "Reshape: 0 at position {} but input is {}", i, x.describe());
-        target[i] = x.shape[i];
-      }
-      FLOWONNX_REQUIRE(target[i] >= -1, "Reshape: invalid dim {} in {}", target[i], shape_to_string(target));
-    }
-    ctx.set_output(0, alias(x, resolve_reshape(x.shape, target)));
+    ctx.set_output(0, alias(x, reshape_target(x.shape, shape, allow_zero)));
   };
 }
 
@@ -46,10 +38,7 @@ CudaComputeFn make_flatten(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", 1);
   return [axis](CudaKernelContext& ctx) {
     const DeviceTensor& x = ctx.input(0);
-    int64_t rank = x.rank();
-    FLOWONNX_REQUIRE(axis >= -rank && axis <= rank, "Flatten: axis {} for {}", axis, x.describe());
-    size_t a = static_cast<size_t>(axis < 0 ? axis + rank : axis);
-    ctx.set_output(0, alias(x, {product(x.shape, 0, a), product(x.shape, a, x.shape.size())}));
+    ctx.set_output(0, alias(x, flatten_shape(x.shape, axis)));
   };
 }
 
@@ -62,19 +51,7 @@ CudaComputeFn make_squeeze(const KernelInit& init) {
   if (init.has_input(1)) axes = constant_ints(init, 1, "Squeeze axes");
   return [axes](CudaKernelContext& ctx) {
     const DeviceTensor& x = ctx.input(0);
-    Shape out;
-    if (!axes) {
-      for (int64_t d : x.shape) if (d != 1) out.push_back(d);
-    } else {
-      std::vector<bool> drop(x.rank(), false);
-      for (int64_t axis : *axes) {
-        int64_t a = normalize_axis(axis, x.rank(), "Squeeze");
-        FLOWONNX_REQUIRE(x.shape[a] == 1, "Squeeze: dim {} of {} is not 1", a, x.describe());
-        drop[a] = true;
-      }
-      for (int64_t d = 0; d < x.rank(); ++d) if (!drop[d]) out.push_back(x.shape[d]);
-    }
-    ctx.set_output(0, alias(x, out));
+    ctx.set_output(0, alias(x, squeeze_shape(x.shape, axes)));
   };
 }
 
@@ -86,17 +63,7 @@ CudaComputeFn make_unsqueeze(const KernelInit& init) {
   std::vector<int64_t> axes = constant_ints(init, 1, "Unsqueeze axes");
   return [axes](CudaKernelContext& ctx) {
     const DeviceTensor& x = ctx.input(0);
-    int64_t rank = x.rank() + static_cast<int64_t>(axes.size());
-    std::vector<bool> inserted(rank, false);
-    for (int64_t axis : axes) {
-      int64_t a = normalize_axis(axis, rank, "Unsqueeze");
-      FLOWONNX_REQUIRE(!inserted[a], "Unsqueeze: axis {} repeated", axis);
-      inserted[a] = true;
-    }
-    Shape out;
-    size_t next = 0;
-    for (int64_t d = 0; d < rank; ++d) out.push_back(inserted[d] ? 1 : x.shape[next++]);
-    ctx.set_output(0, alias(x, out));
+    ctx.set_output(0, alias(x, unsqueeze_shape(x.shape, axes)));
   };
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/cuda/data_movement.h"
+#include "runtime/providers/cpu/shape_rules.h"
 #include "runtime/providers/cuda/cuda_kernel.h"
 
 namespace flowonnx::runtime::cuda {
@@ -79,11 +80,6 @@ inline DeviceTensor alias(const DeviceTensor& x, Shape shape) {
   DeviceTensor y = x;
   y.shape = std::move(shape);
   return y;
-}
-
-inline int64_t normalize_axis(int64_t axis, int64_t rank, const char* op) {
-  FLOWONNX_REQUIRE(axis >= -rank && axis < rank, "{}: axis {} out of range for rank {}", op, axis, rank);
-  return axis < 0 ? axis + rank : axis;
 }
 
 inline void require_copy_rank(const Shape& shape, const char* op) {

@@ -32,27 +32,10 @@ CudaComputeFn make_slice(const KernelInit& init) {
     const DeviceTensor& x = ctx.input(0);
     const int64_t rank = x.rank();
     require_copy_rank(x.shape, "Slice");
-    std::vector<int64_t> begin(rank, 0), step(rank, 1);
-    Shape shape = x.shape;
-    for (size_t i = 0; i < starts.size(); ++i) {
-      int64_t a = normalize_axis(axes[i], rank, "Slice");
-      int64_t n = x.shape[a], s = steps[i];
-      int64_t b = starts[i] < 0 ? starts[i] + n : starts[i];
-      int64_t e = ends[i] < 0 ? ends[i] + n : ends[i];
-      int64_t len;
-      if (s > 0) {
-        b = std::clamp<int64_t>(b, 0, n);
-        e = std::clamp<int64_t>(e, 0, n);
-        len = e > b ? (e - b + s - 1) / s : 0;
-      } else {
-        b = std::clamp<int64_t>(b, -1, n - 1);
-        e = std::clamp<int64_t>(e, -1, n - 1);
-        len = b > e ? (b - e + (-s) - 1) / (-s) : 0;
-      }
-      begin[a] = b;
-      step[a] = s;
-      shape[a] = len;
-    }
+    const SliceGeometry g = resolve_slice(x.shape, starts, ends, axes, steps);
+    const std::vector<int64_t>& begin = g.begin;
+    const std::vector<int64_t>& step = g.step;
+    const Shape& shape = g.shape;
     DeviceTensor& y = ctx.allocate_output(0, shape, x.dtype);
     if (num_elements(shape) == 0) return;
     std::vector<int64_t> in_strides = contiguous_strides(x.shape), out_strides = contiguous_strides(shape);
