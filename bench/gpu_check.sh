@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/gpu_check.sh: the one-shot check of the CUDA execution provider on a GPU machine.
 #
-#   bench/gpu_check.sh [--bundle DIR (default .gpu)] [--build-dir DIR] [--out DIR] [--quick]
+#   bench/gpu_check.sh [--bundle DIR (default .gpu)] [--build-dir DIR] [--out DIR] [--quick] [--no-torch]
 #
 # (a) GPU and driver; (b) cuBLAS/cuBLASLt 13 and cuDNN 9 from python3's nvidia wheels or the
 # system, put first on LD_LIBRARY_PATH; (c) the binaries: DIR/bundle.tar.xz (scripts/gpu_bundle.sh)
@@ -18,12 +18,14 @@ bundle_dir=$repo_dir/.gpu
 build_dir=""
 out_dir=${OUT:-./gpu_check_out}
 quick=0
+no_torch=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --bundle) bundle_dir=$2; shift 2 ;;
     --build-dir) build_dir=$2; shift 2 ;;
     --out) out_dir=$2; shift 2 ;;
     --quick) quick=1; shift ;;
+    --no-torch) no_torch=1; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {print}' "$0"; exit 0 ;;
     *) echo "gpu_check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -261,18 +263,22 @@ if (( have_gpu )) && grep -qs '"device":"cpu' "$out_dir"/gpu_bench*.log; then
 fi
 (( bench_ok )) && record gpu_bench PASS "" || record gpu_bench FAIL "$bench_note"
 
-torch_args=(--batch "$( (( have_gpu )) && echo 1,32 || echo 1)" --warmup 5 --runs 30)
-compile_timeout=$(( quick ? 60 : 120 ))
-torch_ok=1
-run_stage $(( compile_timeout + 60 )) "$out_dir/torch.log" env LD_LIBRARY_PATH="$system_ld_path" \
-  python3 "$repo_dir/bench/torch_resnet50.py" "${torch_args[@]}" --compile-timeout "$compile_timeout" || torch_ok=0
-tail -n 20 "$out_dir/torch.log"
-if (( ! quick )); then
-  run_stage 60 "$out_dir/torch_tf32.log" env LD_LIBRARY_PATH="$system_ld_path" \
-    python3 "$repo_dir/bench/torch_resnet50.py" "${torch_args[@]}" --tf32 --compile-timeout 0 || torch_ok=0
-  tail -n 20 "$out_dir/torch_tf32.log"
+if (( no_torch )); then
+  record torch SKIP "--no-torch"
+else
+  torch_args=(--batch "$( (( have_gpu )) && echo 1,32 || echo 1)" --warmup 5 --runs 30)
+  compile_timeout=$(( quick ? 60 : 120 ))
+  torch_ok=1
+  run_stage $(( compile_timeout + 60 )) "$out_dir/torch.log" env LD_LIBRARY_PATH="$system_ld_path" \
+    python3 "$repo_dir/bench/torch_resnet50.py" "${torch_args[@]}" --compile-timeout "$compile_timeout" || torch_ok=0
+  tail -n 20 "$out_dir/torch.log"
+  if (( ! quick )); then
+    run_stage 60 "$out_dir/torch_tf32.log" env LD_LIBRARY_PATH="$system_ld_path" \
+      python3 "$repo_dir/bench/torch_resnet50.py" "${torch_args[@]}" --tf32 --compile-timeout 0 || torch_ok=0
+    tail -n 20 "$out_dir/torch_tf32.log"
+  fi
+  (( torch_ok )) && record torch PASS "" || record torch FAIL "see torch*.log"
 fi
-(( torch_ok )) && record torch PASS "" || record torch FAIL "see torch*.log"
 
 # ---- (f) summary ---------------------------------------------------------------------------------
 section "summary"

@@ -1,5 +1,6 @@
 // The CUDA provider as the session sees it: provider lists, fallback, placement, partitioning
 // around CPU-only nodes. Runs everywhere; the parts that need a GPU skip without one.
+#include <fstream>
 #include <iostream>
 
 #include "cuda/cuda_test_util.h"
@@ -18,6 +19,16 @@ TEST(CudaProvider, AvailableProvidersListTheBuild) {
   std::vector<std::string> available = get_available_providers();
   ASSERT_FALSE(available.empty());
   EXPECT_EQ(available.back(), "CPUExecutionProvider");
+}
+
+// cuBLASLt (540 MB) is opened only when the CUDA provider is used: linking it made every
+// process, CPU-only ones too, ~150 MB larger.
+TEST(CudaProvider, CpuSessionsDoNotLoadCublasLt) {
+  InferenceSession session(relu_add_model(), {"CPUExecutionProvider"});
+  session.run({}, {{"x", Tensor::full({2, 3}, 1.0)}, {"y", Tensor::full({2, 3}, 1.0)}});
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) EXPECT_EQ(line.find("libcublasLt"), std::string::npos) << line;
 }
 
 TEST(CudaProvider, FallsBackToCpuWithoutADevice) {

@@ -3,6 +3,7 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
+#include "kernels/cuda/cublaslt_loader.h"
 #include "runtime/providers/cuda/partition.h"
 #include "runtime/providers/cuda/subgraph.h"
 
@@ -25,7 +26,7 @@ std::string unavailable_reason(int device_id) {
   }
   if (prop.major < 8)
     return fmt::format("{} is sm_{}{}; this build has code for sm_80 and newer", prop.name, prop.major, prop.minor);
-  return "";
+  return flowonnx::cuda::cublaslt_load_error();
 }
 
 std::string device_description(int device_id) {
