@@ -4,7 +4,7 @@
 // machine that has only the libraries scripts/gpu_bundle.sh carries.
 //
 //   gpu_bench [--model resnet50] [--batch 1,32] [--providers cuda,cpu|cpu] [--warmup 10]
-//             [--runs 50] [--tf32] [--no-cuda-graphs] [--onnx PATH | --export-dir DIR]
+//             [--runs 50] [--tf32] [--fp16] [--no-cuda-graphs] [--onnx PATH | --export-dir DIR]
 //
 // Without --onnx the model is built from the zoo (seeded weights with trained-like batch norms,
 // eval mode) and exported with a dynamic batch to a temporary folder (or to --export-dir, kept
@@ -41,6 +41,7 @@ struct Options {
   std::vector<std::string> providers = {"CUDAExecutionProvider", "CPUExecutionProvider"};
   int warmup = 10, runs = 50;
   bool tf32 = false;
+  bool fp16 = false;
   bool cuda_graphs = true;
   std::string onnx;        // a model file to time instead of exporting the zoo model
   std::string export_dir;  // export into (and keep) this folder instead of a temporary one
@@ -56,7 +57,7 @@ std::vector<std::string> split(const std::string& text) {
 
 constexpr const char* kUsage =
     "usage: gpu_bench [--model resnet50] [--batch 1,32] [--providers cuda,cpu|cpu] [--warmup 10] "
-    "[--runs 50] [--tf32] [--no-cuda-graphs] [--onnx PATH | --export-dir DIR]";
+    "[--runs 50] [--tf32] [--fp16] [--no-cuda-graphs] [--onnx PATH | --export-dir DIR]";
 
 int64_t parse_int(const std::string& flag, const std::string& text) {
   size_t used = 0;
@@ -88,6 +89,8 @@ Options parse(int argc, char** argv) {
       (flag == "--runs" ? options.runs : options.warmup) = static_cast<int>(parse_int(flag, value()));
     } else if (flag == "--tf32") {
       options.tf32 = true;
+    } else if (flag == "--fp16") {
+      options.fp16 = true;
     } else if (flag == "--no-cuda-graphs") {
       options.cuda_graphs = false;
     } else if (flag == "--batch") {
@@ -175,6 +178,7 @@ void bench(const Options& options) {
       options.onnx.empty() ? export_zoo_model(options.model, export_dir) : fs::path(options.onnx);
   SessionOptions session_options;
   session_options.cuda_allow_tf32 = options.tf32;
+  session_options.cuda_allow_fp16 = options.fp16;
   session_options.cuda_graphs = options.cuda_graphs;
   const auto create_start = Clock::now();
   InferenceSession session(model_path, options.providers, session_options);
@@ -196,7 +200,8 @@ void bench(const Options& options) {
     }
     const double median = percentile(times, 0.5);
     nlohmann::ordered_json line = {
-        {"impl", std::string(options.tf32 ? "flowonnx-tf32" : "flowonnx") + (options.cuda_graphs ? "" : "-nographs")},
+        {"impl", std::string(options.fp16 ? "flowonnx-fp16" : options.tf32 ? "flowonnx-tf32" : "flowonnx") +
+                     (options.cuda_graphs ? "" : "-nographs")},
         {"model", zoo_name.empty() ? options.onnx : zoo_name},
         {"batch", batch},
         {"providers", session.get_providers()},
@@ -208,6 +213,7 @@ void bench(const Options& options) {
         {"p90_ms", percentile(times, 0.9)},
         {"throughput_per_s", static_cast<double>(batch) * 1000.0 / median},
         {"tf32", options.tf32},
+        {"fp16", options.fp16},
         {"cuda_graphs", options.cuda_graphs},
         {"device", device},
     };

@@ -247,6 +247,9 @@ if [[ -x $gpu_bench ]]; then
     cat "$out_dir/gpu_bench_nographs.log"
   fi
   if (( ! quick )) && [[ -f $export_dir/model.onnx ]]; then
+    run_stage 90 "$out_dir/gpu_bench_fp16.log" "$gpu_bench" --model resnet50 --providers cuda,cpu --fp16 \
+      --onnx "$export_dir/model.onnx" "${bench_args[@]}" || bench_ok=0
+    cat "$out_dir/gpu_bench_fp16.log"
     run_stage 90 "$out_dir/gpu_bench_tf32.log" "$gpu_bench" --model resnet50 --providers cuda,cpu --tf32 \
       --onnx "$export_dir/model.onnx" "${bench_args[@]}" || bench_ok=0
     cat "$out_dir/gpu_bench_tf32.log"

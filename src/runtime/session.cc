@@ -167,7 +167,9 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
   if (state_->providers.front() == kCuda) {
     runtime::cuda::CudaProviderOptions cuda_options;
     cuda_options.device_id = options.cuda_device_id;
-    cuda_options.kernels.allow_tf32 = options.cuda_allow_tf32;
+    cuda_options.kernels.math = options.cuda_allow_fp16   ? flowonnx::cuda::MathMode::Fp16
+                                : options.cuda_allow_tf32 ? flowonnx::cuda::MathMode::Tf32
+                                                          : flowonnx::cuda::MathMode::Fp32;
     cuda_options.cuda_graphs = options.cuda_graphs;
     runtime::cuda::CudaAssignment assignment = runtime::cuda::assign_nodes_to_cuda(graph, cuda_options);
     on_gpu = assignment.node_names;

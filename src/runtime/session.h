@@ -34,6 +34,10 @@ struct SessionOptions {
   // TF32 tensor cores for convolutions and matrix products: faster on Ampere and newer, but
   // results then differ from fp32 by ~1e-3 relative. Off by default.
   bool cuda_allow_tf32 = false;
+  // fp16 tensor cores for the same ops (inputs rounded to fp16 inside cuDNN / cuBLASLt; tensors
+  // stay fp32 in memory and every other op computes in fp32): ~1e-3 relative, less range than
+  // TF32. Wins over cuda_allow_tf32 when both are set. Off by default.
+  bool cuda_allow_fp16 = false;
   // Capture each GPU subgraph into a CUDA graph on its second run with given input shapes and
   // replay it afterwards (one launch instead of one per kernel; lower latency at small batch).
   bool cuda_graphs = true;

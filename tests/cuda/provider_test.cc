@@ -126,9 +126,9 @@ TEST(CudaProvider, CudaGraphReplayMatchesStepByStepRuns) {
   }
 }
 
-// TF32 tensor cores (opt-in) round the conv and matmul inputs to 10-bit mantissas: results move
-// by ~1e-3 relative, so the check is looser than the fp32 default's 1e-4.
-TEST(CudaProvider, Tf32IsOptInAndClose) {
+// TF32 and fp16 tensor cores (opt-in) round the conv and matmul inputs to 10-bit mantissas:
+// results move by ~1e-3 relative, so the check is looser than the fp32 default's 1e-4.
+TEST(CudaProvider, ReducedPrecisionMathIsOptInAndClose) {
   SKIP_WITHOUT_CUDA();
   GraphBuilder g(13);
   g.input("x", DType::Float32, Shape{2, 64, 14, 14})
@@ -140,15 +140,18 @@ TEST(CudaProvider, Tf32IsOptInAndClose) {
       .node("MatMul", {"r", "fc"}, {"y"})
       .output("y");
   const std::string bytes = onnx_io::serialize_model(g.build());
-  SessionOptions tf32;
-  tf32.cuda_allow_tf32 = true;
-  InferenceSession cpu(onnx_io::parse_model(bytes, {}, "tf32 test"), {"CPUExecutionProvider"});
-  InferenceSession gpu(onnx_io::parse_model(bytes, {}, "tf32 test"), {"CUDAExecutionProvider"}, tf32);
   std::map<std::string, Tensor> feeds = {{"x", random_tensor({2, 64, 14, 14}, 33)}};
-  double error = max_relative_error(gpu.run({}, feeds)[0], cpu.run({}, feeds)[0]);
-  EXPECT_LE(error, 1e-2);
-  RecordProperty("tf32_max_relative_error", std::to_string(error));
-  std::cout << "TF32 max relative error vs fp32 CPU: " << error << "\n";
+  InferenceSession cpu(onnx_io::parse_model(bytes, {}, "math test"), {"CPUExecutionProvider"});
+  const Tensor expected = cpu.run({}, feeds)[0];
+  for (const char* mode : {"tf32", "fp16"}) {
+    SessionOptions options;
+    options.cuda_allow_tf32 = std::string(mode) == "tf32";
+    options.cuda_allow_fp16 = std::string(mode) == "fp16";
+    InferenceSession gpu(onnx_io::parse_model(bytes, {}, "math test"), {"CUDAExecutionProvider"}, options);
+    double error = max_relative_error(gpu.run({}, feeds)[0], expected);
+    EXPECT_LE(error, 1e-2) << mode;
+    std::cout << mode << " max relative error vs fp32 CPU: " << error << "\n";
+  }
 }
 
 }  // namespace

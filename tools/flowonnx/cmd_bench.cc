@@ -34,6 +34,7 @@ struct BenchOptions {
   bool check = false;
   std::string providers = "cpu";
   bool tf32 = false;
+  bool fp16 = false;
 };
 
 // bench_model.js's randomFloats: xorshift32 from `seed`, mapped to [-1, 1) in double, stored
@@ -106,6 +107,7 @@ void run_bench(const BenchOptions& options) {
   session_options.optimize_graph = !options.no_optimize;
   session_options.winograd = !options.no_winograd;
   session_options.cuda_allow_tf32 = options.tf32;
+  session_options.cuda_allow_fp16 = options.fp16;
   const auto create_start = Clock::now();
   InferenceSession session(options.model, provider_names(options.providers), session_options);
   const double create_ms = ms_since(create_start);
@@ -236,6 +238,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--providers", options->providers, "Execution providers in order: cpu, cuda, tensorrt")
       ->capture_default_str();
   cmd->add_flag("--tf32", options->tf32, "CUDA: allow TF32 tensor cores for convs and matrix products");
+  cmd->add_flag("--fp16", options->fp16, "CUDA: allow fp16 tensor cores for convs and matrix products");
   cmd->add_flag("--check", options->check,
                 "Also compare the outputs with an unoptimised session (printed on stderr)");
   cmd->callback([options] { run_bench(*options); });

@@ -11,8 +11,8 @@
 namespace flowonnx::cuda {
 
 bool ConvProblem::operator<(const ConvProblem& o) const {
-  return std::tie(x, w, group, pads, strides, dilations, tf32) <
-         std::tie(o.x, o.w, o.group, o.pads, o.strides, o.dilations, o.tf32);
+  return std::tie(x, w, group, pads, strides, dilations, math) <
+         std::tie(o.x, o.w, o.group, o.pads, o.strides, o.dilations, o.math);
 }
 
 std::array<int64_t, 4> conv_output_shape(const ConvProblem& p) {
@@ -92,7 +92,10 @@ CudnnConv::Plan& CudnnConv::plan_for(cudnnHandle_t handle, const ConvProblem& p,
         "Conv descriptor");
   check(cudnnSetConvolutionGroupCount(plan->conv, to_int(p.group, "group")), "Conv group count");
   // FMA math keeps fp32 accuracy (DEFAULT_MATH would allow TF32 tensor cores on Ampere+).
-  const cudnnMathType_t math = p.tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+  const bool tensor_cores = p.math != MathMode::Fp32;
+  const cudnnMathType_t math = p.math == MathMode::Fp16 ? CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
+                               : p.math == MathMode::Tf32 ? CUDNN_TENSOR_OP_MATH
+                                                          : CUDNN_FMA_MATH;
   check(cudnnSetConvolutionMathType(plan->conv, math), "Conv math type");
   check(cudnnSetActivationDescriptor(plan->relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0),
         "Conv activation descriptor");
@@ -125,9 +128,9 @@ CudnnConv::Plan& CudnnConv::plan_for(cudnnHandle_t handle, const ConvProblem& p,
   for (int pass = 0; pass < 2 && !chosen; ++pass)
     for (const cudnnConvolutionFwdAlgoPerf_t& perf : candidates) {
       if (perf.status != CUDNN_STATUS_SUCCESS || perf.memory > kWorkspaceLimit) continue;
-      if (pass == 0 && !p.tf32 && perf.mathType != CUDNN_FMA_MATH) continue;
-      if (pass == 1 && (p.tf32 || perf.mathType != CUDNN_DEFAULT_MATH)) continue;
-      if (cudnnSetConvolutionMathType(plan->conv, p.tf32 ? perf.mathType : CUDNN_FMA_MATH) != CUDNN_STATUS_SUCCESS)
+      if (pass == 0 && !tensor_cores && perf.mathType != CUDNN_FMA_MATH) continue;
+      if (pass == 1 && (tensor_cores || perf.mathType != CUDNN_DEFAULT_MATH)) continue;
+      if (cudnnSetConvolutionMathType(plan->conv, tensor_cores ? perf.mathType : CUDNN_FMA_MATH) != CUDNN_STATUS_SUCCESS)
         continue;
       size_t bytes = 0;
       if (cudnnGetConvolutionForwardWorkspaceSize(handle, plan->x, plan->w, plan->conv, plan->y, perf.algo,

@@ -1,5 +1,5 @@
 // 2-D float32 NCHW convolution through cuDNN. One CudnnConv per node: descriptors and the chosen
-// algorithm are made once per problem (input and weight shapes, TF32 on/off) and cached behind a
+// algorithm are made once per problem (input and weight shapes, math mode) and cached behind a
 // mutex, because one kernel object serves concurrent runs (each with its own handle and stream).
 // Pads must be symmetric here; the caller pads asymmetric inputs explicitly (conv_epilogue.h).
 #pragma once
@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 
+#include "kernels/cuda/math_mode.h"
 namespace flowonnx::cuda {
 
 struct ConvProblem {
@@ -20,7 +21,7 @@ struct ConvProblem {
   std::array<int64_t, 4> w{};  // K, C / group, R, S
   int64_t group = 1;
   std::array<int64_t, 2> pads{}, strides{1, 1}, dilations{1, 1};  // symmetric pads
-  bool tf32 = false;
+  MathMode math = MathMode::Fp32;
   bool operator<(const ConvProblem& o) const;
 };
 

@@ -9,8 +9,8 @@
 namespace flowonnx::cuda {
 
 bool MatmulProblem::operator<(const MatmulProblem& o) const {
-  return std::tie(m, n, k, trans_a, trans_b, batch, stride_a, stride_b, stride_d, tf32) <
-         std::tie(o.m, o.n, o.k, o.trans_a, o.trans_b, o.batch, o.stride_a, o.stride_b, o.stride_d, o.tf32);
+  return std::tie(m, n, k, trans_a, trans_b, batch, stride_a, stride_b, stride_d, math) <
+         std::tie(o.m, o.n, o.k, o.trans_a, o.trans_b, o.batch, o.stride_a, o.stride_b, o.stride_d, o.math);
 }
 
 namespace {
@@ -73,7 +73,9 @@ void CublasLtMatmul::run(const MatmulResources& res, const MatmulProblem& p, flo
     auto found = plans_.find(key);
     if (found == plans_.end()) {
       auto fresh = std::make_unique<Plan>();
-      const cublasComputeType_t compute = p.tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+      const cublasComputeType_t compute = p.math == MathMode::Fp16   ? CUBLAS_COMPUTE_32F_FAST_16F
+                                          : p.math == MathMode::Tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32
+                                                                     : CUBLAS_COMPUTE_32F;
       check(cublasLtMatmulDescCreate(&fresh->desc, compute, CUDA_R_32F), "creating a matmul descriptor");
       // Column-major: D^T [N, M] = op(B)^T [N, K] * op(A)^T [K, M].
       const cublasOperation_t op_a = p.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;  // applied to our B

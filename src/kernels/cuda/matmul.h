@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 
+#include "kernels/cuda/math_mode.h"
 namespace flowonnx::cuda {
 
 struct MatmulProblem {
@@ -20,7 +21,7 @@ struct MatmulProblem {
   bool trans_a = false, trans_b = false;  // A stored [K, M] / B stored [N, K]
   int64_t batch = 1;
   int64_t stride_a = 0, stride_b = 0, stride_d = 0;  // elements between batch entries
-  bool tf32 = false;
+  MathMode math = MathMode::Fp32;
   bool operator<(const MatmulProblem& o) const;
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cuda/math_mode.h"
 #include "runtime/kernel.h"
 #include "runtime/providers/cuda/device_memory.h"
 
@@ -37,7 +38,8 @@ struct RunResources {
 
 // Options every kernel may consult.
 struct CudaKernelOptions {
-  bool allow_tf32 = false;  // off: fp32 results match the CPU within 1e-3 relative
+  // Convs and matrix products: exact fp32 by default (kernels/cuda/math_mode.h).
+  flowonnx::cuda::MathMode math = flowonnx::cuda::MathMode::Fp32;
 };
 
 class CudaKernelContext {

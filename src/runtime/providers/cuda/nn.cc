@@ -109,7 +109,7 @@ void run_conv(const ConvConfig& config, fc::CudnnConv& conv, CudaKernelContext& 
   problem.group = config.group;
   problem.strides = lift(g.strides, 1);
   problem.dilations = lift(g.dilations, 1);
-  problem.tf32 = ctx.options().allow_tf32;
+  problem.math = ctx.options().math;
   const bool symmetric = pads_begin == pads_end;
   if (symmetric) {
     problem.pads = pads_begin;
@@ -292,7 +292,7 @@ void run_matmul(fc::CublasLtMatmul& matmul, CudaKernelContext& ctx) {
   fc::MatmulProblem p;
   p.k = k;
   p.n = n;
-  p.tf32 = ctx.options().allow_tf32;
+  p.math = ctx.options().math;
   if (count_b == 1 && count_a == count) {
     // One B for every batch entry and A's batches are contiguous rows: one [batch*M, K] x [K, N].
     p.m = count * m;
@@ -372,7 +372,7 @@ CudaComputeFn make_gemm(const KernelInit& init) {
     p.k = k;
     p.trans_a = trans_a;
     p.trans_b = trans_b;
-    p.tf32 = ctx.options().allow_tf32;
+    p.math = ctx.options().math;
     matmul->run(matmul_resources(ctx), p, alpha, a.data<float>(), b.data<float>(), with_c ? 1.f : 0.f,
                 y.data<float>(), y.data<float>());
   };
