@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "flow/op_registry.h"
+#include "kernels/cpu/kernel_checks.h"
 #include "flow/ops/op_helpers.h"
 #include "flow/ops/scalar_attrs.h"
 #include "kernels/cpu/broadcast_loop.h"
@@ -106,10 +107,7 @@ OpSchema concat_schema() {
 }
 
 
-int64_t normalize_axis(const char* op, int64_t axis, int64_t rank) {
-  FLOWONNX_REQUIRE(axis >= -rank && axis < rank, "{}: axis {} out of range for rank {}", op, axis, rank);
-  return axis < 0 ? axis + rank : axis;
-}
+using kernels::detail::normalize_axis;
 
 // squeeze(in, axes): drops the listed dims, each of which must be 1.
 OpSchema squeeze_schema() {

@@ -3,14 +3,13 @@
 // cumsum(ones_like(ids), 1) - 1, so a traced graph stays valid for any sequence length.
 #include "flow/op_registry.h"
 #include "flow/ops/op_helpers.h"
+#include "kernels/cpu/kernel_checks.h"
 
 namespace flowonnx::flow {
 namespace {
 
 int64_t cumsum_dim(const ir::Attributes& attrs, size_t rank) {
-  int64_t dim = attrs.get_int("dim"), signed_rank = static_cast<int64_t>(rank);
-  FLOWONNX_REQUIRE(dim >= -signed_rank && dim < signed_rank, "cumsum: dim {} is out of range for rank {}", dim, rank);
-  return dim < 0 ? dim + signed_rank : dim;
+  return kernels::detail::normalize_axis("cumsum", attrs.get_int("dim"), static_cast<int64_t>(rank));
 }
 
 OpSchema cumsum_schema() {

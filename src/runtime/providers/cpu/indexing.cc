@@ -44,7 +44,7 @@ ComputeFn make_gather(const KernelInit& init) {
   return [axis](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& indices = ctx.input(1);
-    int64_t a = normalize_axis(axis, x.rank(), "Gather");
+    int64_t a = kernels::detail::normalize_axis("Gather", axis, x.rank());
     std::vector<int64_t> idx = checked_indices(indices, x.shape()[a], "Gather indices");
     Shape shape(x.shape().begin(), x.shape().begin() + a);
     shape.insert(shape.end(), indices.shape().begin(), indices.shape().end());
@@ -63,7 +63,7 @@ ComputeFn make_elements(const KernelInit& init) {
   return [axis, reduction](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& indices = ctx.input(1);
-    int64_t a = normalize_axis(axis, x.rank(), Scatter ? "ScatterElements" : "GatherElements");
+    int64_t a = kernels::detail::normalize_axis(Scatter ? "ScatterElements" : "GatherElements", axis, x.rank());
     FLOWONNX_REQUIRE(indices.rank() == x.rank(), "indices {} must have the rank of data {}",
                      indices.describe(), x.describe());
     std::vector<int64_t> idx = checked_indices(indices, x.shape()[a], "element indices");
@@ -190,7 +190,7 @@ ComputeFn make_one_hot(const KernelInit& init) {
     const Tensor& values = ctx.input(2);
     FLOWONNX_REQUIRE(values.num_elements() == 2, "OneHot: values must hold [off, on]");
     int64_t rank = indices.rank() + 1;
-    int64_t a = normalize_axis(axis, rank, "OneHot");
+    int64_t a = kernels::detail::normalize_axis("OneHot", axis, rank);
     Shape shape = indices.shape();
     shape.insert(shape.begin() + a, depth);
     std::vector<double> idx = indices.to_double_vector();
@@ -218,7 +218,7 @@ ComputeFn make_top_k(const KernelInit& init) {
     const Tensor& x = ctx.input(0);
     std::vector<int64_t> k_values = tensor_to_int64s(ctx.input(1), "TopK k");
     FLOWONNX_REQUIRE(k_values.size() == 1, "TopK: k must hold one value");
-    int64_t a = normalize_axis(axis, x.rank(), "TopK");
+    int64_t a = kernels::detail::normalize_axis("TopK", axis, x.rank());
     int64_t n = x.shape()[a], k = k_values[0];
     FLOWONNX_REQUIRE(k >= 0 && k <= n, "TopK: k = {} for a dim of {}", k, n);
     Shape shape = x.shape();

@@ -1,4 +1,4 @@
-// Shape rules shared by the CPU and CUDA providers' kernels (axis normalisation, Reshape's 0/-1,
+// Shape rules shared by the CPU and CUDA providers' kernels (Reshape's 0/-1,
 // Flatten, Squeeze, Unsqueeze, Slice's clamping), so both providers agree on every output shape
 // and say the same thing about bad input.
 #pragma once
@@ -8,15 +8,10 @@
 #include <vector>
 
 #include "base/error.h"
+#include "kernels/cpu/kernel_checks.h"
 #include "tensor/shape.h"
 
 namespace flowonnx::runtime {
-
-// `axis` in [-rank, rank) -> [0, rank); InvalidArgument naming `op` otherwise.
-inline int64_t normalize_axis(int64_t axis, int64_t rank, const char* op) {
-  FLOWONNX_REQUIRE(axis >= -rank && axis < rank, "{}: axis {} out of range for rank {}", op, axis, rank);
-  return axis < 0 ? axis + rank : axis;
-}
 
 // Reshape's target: 0 copies the input dim (unless allow_zero), one -1 is inferred.
 inline Shape reshape_target(const Shape& input, std::vector<int64_t> target, bool allow_zero) {
@@ -46,7 +41,7 @@ inline Shape squeeze_shape(const Shape& input, const std::optional<std::vector<i
   std::vector<bool> drop(rank, false);
   for (int64_t d = 0; d < rank; ++d) drop[d] = !axes && input[d] == 1;
   for (int64_t axis : axes.value_or(std::vector<int64_t>{})) {
-    int64_t a = normalize_axis(axis, rank, "Squeeze");
+    int64_t a = kernels::detail::normalize_axis("Squeeze", axis, rank);
     FLOWONNX_REQUIRE(input[a] == 1, "Squeeze: dim {} of {} is not 1", a, shape_to_string(input));
     drop[a] = true;
   }
@@ -61,7 +56,7 @@ inline Shape unsqueeze_shape(const Shape& input, const std::vector<int64_t>& axe
   const int64_t rank = static_cast<int64_t>(input.size() + axes.size());
   std::vector<bool> inserted(rank, false);
   for (int64_t axis : axes) {
-    int64_t a = normalize_axis(axis, rank, "Unsqueeze");
+    int64_t a = kernels::detail::normalize_axis("Unsqueeze", axis, rank);
     FLOWONNX_REQUIRE(!inserted[a], "Unsqueeze: axis {} repeated", axis);
     inserted[a] = true;
   }
@@ -85,7 +80,7 @@ inline SliceGeometry resolve_slice(const Shape& input, const std::vector<int64_t
   const int64_t rank = static_cast<int64_t>(input.size());
   SliceGeometry g{std::vector<int64_t>(rank, 0), std::vector<int64_t>(rank, 1), input};
   for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t a = normalize_axis(axes[i], rank, "Slice");
+    int64_t a = kernels::detail::normalize_axis("Slice", axes[i], rank);
     int64_t n = input[a], s = steps[i];
     int64_t b = starts[i] < 0 ? starts[i] + n : starts[i];
     int64_t e = ends[i] < 0 ? ends[i] + n : ends[i];

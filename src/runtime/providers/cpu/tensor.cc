@@ -85,7 +85,7 @@ ComputeFn make_split(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", 0);
   return [axis](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    int64_t a = normalize_axis(axis, x.rank(), "Split");
+    int64_t a = kernels::detail::normalize_axis("Split", axis, x.rank());
     int64_t n = x.shape()[a];
     std::vector<int64_t> sizes;
     if (ctx.has_input(1)) {

@@ -1,5 +1,6 @@
 #include "runtime/providers/cuda/cuda_kernel.h"
 
+#include <algorithm>
 #include <map>
 
 #include "kernels/cuda/cuda_check.h"
@@ -82,7 +83,12 @@ bool all_float32(const ir::Node& node, const ir::Graph& graph) {
 }
 
 bool input_is_constant_or_absent(const ir::Node& node, const ir::Graph& graph, size_t i) {
-  return i >= node.inputs.size() || node.inputs[i].empty() || graph.is_initializer(node.inputs[i]);
+  if (i >= node.inputs.size() || node.inputs[i].empty()) return true;
+  const std::string& value = node.inputs[i];
+  // An initializer that is also a graph input can be overridden by a feed, so it is no constant
+  // (the partition makes it an input of the GPU subgraph).
+  return graph.is_initializer(value) &&
+         std::find(graph.inputs.begin(), graph.inputs.end(), value) == graph.inputs.end();
 }
 
 }  // namespace flowonnx::runtime::cuda

@@ -96,7 +96,7 @@ const CudaKernel* find_cuda_kernel(const std::string& domain, const std::string&
 bool value_has_dtype(const ir::Graph& graph, const std::string& value, DType dtype);
 // Every input and output that exists is float32 (the common case for compute ops).
 bool all_float32(const ir::Node& node, const ir::Graph& graph);
-// Input i is absent or an initializer (read on the host at load).
+// Input i is absent or an initializer no feed can override (read on the host at load).
 bool input_is_constant_or_absent(const ir::Node& node, const ir::Graph& graph, size_t i);
 
 // The per-family lists (one file each under providers/cuda/).

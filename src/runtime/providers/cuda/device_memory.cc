@@ -27,7 +27,6 @@ DeviceAllocator::~DeviceAllocator() { empty_cache(); }
 void DeviceAllocator::empty_cache() {
   for (auto& [size, ptr] : free_) cudaFree(ptr);
   free_.clear();
-  cached_bytes_ = 0;
   ++generation_;
 }
 
@@ -37,7 +36,6 @@ std::shared_ptr<DeviceBlock> DeviceAllocator::allocate(size_t bytes) {
   if (found != free_.end()) {
     void* ptr = found->second;
     free_.erase(found);
-    cached_bytes_ -= rounded;
     return std::make_shared<DeviceBlock>(ptr, rounded, this);
   }
   void* ptr = nullptr;
@@ -58,7 +56,6 @@ std::shared_ptr<DeviceBlock> DeviceAllocator::allocate(size_t bytes) {
 
 void DeviceAllocator::release(void* ptr, size_t bytes) {
   free_.emplace(bytes, ptr);
-  cached_bytes_ += bytes;
 }
 
 std::string DeviceTensor::describe() const {

@@ -48,7 +48,6 @@ class DeviceAllocator {
   // was emptied.
   std::shared_ptr<DeviceBlock> allocate(size_t bytes);
   void release(void* ptr, size_t bytes);  // called by DeviceBlock
-  size_t cached_bytes() const { return cached_bytes_; }
   // Frees the cached blocks (done when cudaMalloc fails) and starts a new generation: device
   // addresses recorded earlier (captured CUDA graphs) are no longer valid.
   void empty_cache();
@@ -56,7 +55,6 @@ class DeviceAllocator {
 
  private:
   std::multimap<size_t, void*> free_;  // rounded size -> block
-  size_t cached_bytes_ = 0;
   uint64_t generation_ = 0;
 };
 

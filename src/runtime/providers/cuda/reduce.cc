@@ -3,6 +3,7 @@
 // InstanceNormalization and BatchNormalization (inference, Y only). Semantics follow the CPU
 // provider (providers/cpu/reduce.cc, math.cc, nn.cc) on the normalised graph, where ReduceX
 // axes are always an (optional) input and Softmax before opset 13 is already coerced.
+#include "kernels/cpu/kernel_checks.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/elementwise.h"
 #include "kernels/cuda/normalization.h"
@@ -29,11 +30,7 @@ void require_rank_within_limit(const std::string& op, const DeviceTensor& x) {
          x.rank(), x.describe(), kMaxRank);
 }
 
-int64_t product(const Shape& shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t d = begin; d < end; ++d) n *= shape[d];
-  return n;
-}
+using kernels::detail::product;
 
 // Only output 0 exists (optional statistics outputs are computed on the CPU).
 bool single_output(const ir::Node& node) {

@@ -32,7 +32,7 @@ const Tensor* resize_target(const ir::Node& node, const ir::Graph& graph, bool& 
 }
 
 bool supports_resize(const ir::Node& node, const ir::Graph& graph) {
-  if (!data_float32(node, graph) || !fixed_constant_or_absent(node, graph, 1)) return false;
+  if (!data_float32(node, graph) || !input_is_constant_or_absent(node, graph, 1)) return false;
   const std::string mode = attr_string(node, "mode", "nearest");
   const std::string coordinates = attr_string(node, "coordinate_transformation_mode", "half_pixel");
   const std::string rounding = attr_string(node, "nearest_mode", "round_prefer_floor");

@@ -25,6 +25,19 @@ DeviceTensor upload_constant(const Tensor& tensor) {
   return device;
 }
 
+// Boundary copies, queued on the run's stream (the run synchronises before returning).
+void upload(const Tensor& host, void* device, cudaStream_t stream) {
+  if (host.nbytes())
+    check_cuda(cudaMemcpyAsync(device, host.raw_data(), host.nbytes(), cudaMemcpyHostToDevice, stream),
+               "copying an input to the GPU");
+}
+
+void download(const void* device, Tensor& host, cudaStream_t stream) {
+  if (host.nbytes())
+    check_cuda(cudaMemcpyAsync(host.raw_data(), device, host.nbytes(), cudaMemcpyDeviceToHost, stream),
+               "copying an output from the GPU");
+}
+
 }  // namespace
 
 CudaSubgraph::CudaSubgraph(ir::Graph body, const CudaKernelOptions& options, int device_id, bool use_cuda_graphs)
@@ -39,8 +52,7 @@ CudaSubgraph::CudaSubgraph(ir::Graph body, const CudaKernelOptions& options, int
   for (const auto& input : body_.inputs) input_slots_.push_back(slot_for(input));
   for (const auto& [name, tensor] : body_.initializers()) {
     constants_.emplace_back(slot_for(name), upload_constant(tensor));
-    constant_bytes_ += tensor.nbytes();
-  }
+    }
   for (ir::Node* node : body_.topological_order()) {
     Step step;
     step.node = node;
@@ -102,9 +114,9 @@ struct CudaSubgraph::CapturedGraph {
 // graphs captured on them. A pool of these lets concurrent runs proceed independently.
 struct CudaSubgraph::RunState {
   RunResources resources;
-  std::map<std::string, std::unique_ptr<CapturedGraph>> graphs;
-  std::map<std::string, int> runs;  // plain runs per signature
-  std::set<std::string> not_capturable;
+  std::map<Signature, std::unique_ptr<CapturedGraph>> graphs;
+  std::map<Signature, int> runs;  // plain runs per signature
+  std::set<Signature> not_capturable;
   ~RunState() { graphs.clear(); }  // before the allocator whose addresses they hold
 };
 
@@ -140,9 +152,13 @@ void CudaSubgraph::run(KernelContext& context) const {
   } lease{*this, take_state()};
   RunState& state = *lease.state;
 
-  std::string signature;
-  for (size_t i = 0; i < input_slots_.size(); ++i)
-    signature += context.input(i).describe() + ";";
+  Signature signature;  // per input: dtype, rank, dims
+  for (size_t i = 0; i < input_slots_.size(); ++i) {
+    const Tensor& input = context.input(i);
+    signature.push_back(static_cast<int64_t>(input.dtype()));
+    signature.push_back(input.rank());
+    signature.insert(signature.end(), input.shape().begin(), input.shape().end());
+  }
   if (use_cuda_graphs_) {
     auto found = state.graphs.find(signature);
     if (found != state.graphs.end()) {
@@ -164,23 +180,17 @@ void CudaSubgraph::run(KernelContext& context) const {
 void CudaSubgraph::replay(KernelContext& context, RunState& state, const CapturedGraph& graph) const {
   cudaStream_t stream = state.resources.stream;
   for (size_t i = 0; i < input_slots_.size(); ++i) {
-    const Tensor& host = context.input(i);
-    if (host.nbytes())
-      check_cuda(cudaMemcpyAsync(graph.inputs[i], host.raw_data(), host.nbytes(), cudaMemcpyHostToDevice, stream),
-                 "copying an input to the GPU");
+    upload(context.input(i), graph.inputs[i], stream);
   }
   check_cuda(cudaGraphLaunch(graph.exec, stream), "launching the captured CUDA graph");
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const CapturedGraph::Output& device = graph.outputs[i];
-    Tensor& host = context.allocate_output(i, device.shape, device.dtype);
-    if (host.nbytes())
-      check_cuda(cudaMemcpyAsync(host.raw_data(), device.data, host.nbytes(), cudaMemcpyDeviceToHost, stream),
-                 "copying an output from the GPU");
+    download(device.data, context.allocate_output(i, device.shape, device.dtype), stream);
   }
   check_cuda(cudaStreamSynchronize(stream), "running the CUDA subgraph (graph replay)");
 }
 
-bool CudaSubgraph::execute(KernelContext& context, RunState& state, const std::string& signature,
+bool CudaSubgraph::execute(KernelContext& context, RunState& state, const Signature& signature,
                            bool capture) const {
   RunResources& resources = state.resources;
   cudaStream_t stream = resources.stream;
@@ -192,9 +202,7 @@ bool CudaSubgraph::execute(KernelContext& context, RunState& state, const std::s
     DeviceTensor& device = values[input_slots_[i]];
     device = DeviceTensor{host.dtype(), host.shape(), resources.allocator.allocate(host.nbytes())};
     captured->inputs.push_back(device.raw());
-    if (host.nbytes())
-      check_cuda(cudaMemcpyAsync(device.raw(), host.raw_data(), host.nbytes(), cudaMemcpyHostToDevice, stream),
-                 "copying an input to the GPU");
+    upload(host, device.raw(), stream);
   }
 
   // Relaxed mode: a cache miss in the allocator (cudaMalloc) is allowed while capturing.
@@ -248,10 +256,7 @@ bool CudaSubgraph::execute(KernelContext& context, RunState& state, const std::s
 
   for (size_t i = 0; i < output_slots_.size(); ++i) {
     const DeviceTensor& device = values[output_slots_[i]];
-    Tensor& host = context.allocate_output(i, device.shape, device.dtype);
-    if (host.nbytes())
-      check_cuda(cudaMemcpyAsync(host.raw_data(), device.raw(), host.nbytes(), cudaMemcpyDeviceToHost, stream),
-                 "copying an output from the GPU");
+    download(device.raw(), context.allocate_output(i, device.shape, device.dtype), stream);
   }
   check_cuda(cudaStreamSynchronize(stream), "running the CUDA subgraph");
   if (capture) state.graphs[signature] = std::move(captured);

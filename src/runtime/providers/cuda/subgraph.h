@@ -30,8 +30,6 @@ class CudaSubgraph {
   const ir::Graph& body() const { return body_; }
   // Inputs and outputs in body().inputs / body().outputs order. Safe to call concurrently.
   void run(KernelContext& context) const;
-  // Bytes of weights held on the GPU.
-  size_t constant_bytes() const { return constant_bytes_; }
 
  private:
   struct Step {
@@ -39,13 +37,14 @@ class CudaSubgraph {
     CudaComputeFn compute;
     std::vector<int> inputs, outputs, release;
   };
+  using Signature = std::vector<int64_t>;  // the input dtypes and shapes of a run
   struct RunState;
   struct CapturedGraph;
   std::unique_ptr<RunState> take_state() const;
   void return_state(std::unique_ptr<RunState> state) const;
   // Copies the inputs in, runs every step (capturing them into a graph when `capture`), copies
   // the outputs out. Returns false when the capture failed (nothing was computed then).
-  bool execute(KernelContext& context, RunState& state, const std::string& signature, bool capture) const;
+  bool execute(KernelContext& context, RunState& state, const Signature& signature, bool capture) const;
   void replay(KernelContext& context, RunState& state, const CapturedGraph& graph) const;
 
   ir::Graph body_;
@@ -56,7 +55,6 @@ class CudaSubgraph {
   std::vector<Step> steps_;
   std::vector<int> input_slots_, output_slots_;
   std::vector<std::pair<int, DeviceTensor>> constants_;
-  size_t constant_bytes_ = 0;
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<RunState>> pool_;
 };

@@ -43,7 +43,7 @@ CudaComputeFn make_flatten(const KernelInit& init) {
 }
 
 bool supports_squeeze(const ir::Node& node, const ir::Graph& graph) {
-  return data_float32(node, graph) && fixed_constant_or_absent(node, graph, 1);
+  return data_float32(node, graph) && input_is_constant_or_absent(node, graph, 1);
 }
 
 CudaComputeFn make_squeeze(const KernelInit& init) {

@@ -84,7 +84,7 @@ bool supports_split_io(const ir::Node& node, const ir::Graph& graph) {
   if (!present(node.inputs, 0) || !value_has_dtype(graph, node.inputs[0], DType::Float32)) return false;
   for (const auto& out : node.outputs)
     if (!out.empty() && graph.has_type(out) && !value_has_dtype(graph, out, DType::Float32)) return false;
-  return !node.outputs.empty() && fixed_constant_or_absent(node, graph, 1);
+  return !node.outputs.empty() && input_is_constant_or_absent(node, graph, 1);
 }
 
 CudaComputeFn make_split(const KernelInit& init) {
@@ -93,7 +93,7 @@ CudaComputeFn make_split(const KernelInit& init) {
   if (init.has_input(1)) split = constant_ints(init, 1, "Split sizes");
   return [axis, split](CudaKernelContext& ctx) {
     const DeviceTensor& x = ctx.input(0);
-    const int64_t a = normalize_axis(axis, x.rank(), "Split");
+    const int64_t a = kernels::detail::normalize_axis("Split", axis, x.rank());
     const int64_t n = x.shape[a];
     std::vector<int64_t> sizes;
     if (split) {
@@ -183,7 +183,7 @@ bool supports_pad(const ir::Node& node, const ir::Graph& graph) {
   if (mode != "constant" && mode != "reflect" && mode != "edge") return false;
   if (present(node.inputs, 3)) return false;  // opset 18 axes
   if (present(node.inputs, 2) && !value_has_dtype(graph, node.inputs[2], DType::Float32)) return false;
-  return data_float32(node, graph) && fixed_constant(node, graph, 1) && fixed_constant_or_absent(node, graph, 2) &&
+  return data_float32(node, graph) && fixed_constant(node, graph, 1) && input_is_constant_or_absent(node, graph, 2) &&
          rank_may_fit(graph, node.inputs[0], device::kMaxCopyRank);
 }
 

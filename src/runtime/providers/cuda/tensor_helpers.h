@@ -27,14 +27,10 @@ namespace device = flowonnx::cuda;
 
 inline bool present(const std::vector<std::string>& names, size_t i) { return i < names.size() && !names[i].empty(); }
 
-// An initializer that the caller cannot override (not also a graph input): its value is final
-// at load, so a kernel may read it once on the host.
+// An initializer that the caller cannot override: its value is final at load, so a kernel may
+// read it once on the host.
 inline bool fixed_constant(const ir::Node& node, const ir::Graph& graph, size_t i) {
-  if (!present(node.inputs, i) || !graph.is_initializer(node.inputs[i])) return false;
-  return std::find(graph.inputs.begin(), graph.inputs.end(), node.inputs[i]) == graph.inputs.end();
-}
-inline bool fixed_constant_or_absent(const ir::Node& node, const ir::Graph& graph, size_t i) {
-  return !present(node.inputs, i) || fixed_constant(node, graph, i);
+  return present(node.inputs, i) && input_is_constant_or_absent(node, graph, i);
 }
 
 // Input 0 and output 0 are float32 (the other inputs are shape-like and checked per op).
@@ -95,11 +91,7 @@ inline char* at_element(DeviceTensor& t, int64_t element) {
   return static_cast<char*>(t.raw()) + element * static_cast<int64_t>(dtype_size(t.dtype));
 }
 
-inline int64_t product(const Shape& shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t d = begin; d < end; ++d) n *= shape[d];
-  return n;
-}
+using kernels::detail::product;
 
 // A [outer, middle, inner] block copy between tensors whose middle dims differ (Concat, Split).
 inline device::StridedCopy block_copy(int64_t outer, int64_t middle, int64_t inner, int64_t src_middle,

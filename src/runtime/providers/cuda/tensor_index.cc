@@ -12,7 +12,7 @@ using namespace tensor_ops;
 
 bool supports_slice(const ir::Node& node, const ir::Graph& graph) {
   if (!data_float32(node, graph) || !fixed_constant(node, graph, 1) || !fixed_constant(node, graph, 2)) return false;
-  return fixed_constant_or_absent(node, graph, 3) && fixed_constant_or_absent(node, graph, 4) &&
+  return input_is_constant_or_absent(node, graph, 3) && input_is_constant_or_absent(node, graph, 4) &&
          rank_may_fit(graph, node.inputs[0], device::kMaxCopyRank);
 }
 
@@ -64,7 +64,7 @@ CudaComputeFn make_gather(const KernelInit& init) {
     const DeviceTensor& indices = ctx.input(1);
     FLOWONNX_REQUIRE(indices.dtype == DType::Int64 || indices.dtype == DType::Int32,
                      "Gather: indices must be int64 or int32, got {}", indices.describe());
-    const int64_t a = normalize_axis(axis, x.rank(), "Gather");
+    const int64_t a = kernels::detail::normalize_axis("Gather", axis, x.rank());
     Shape shape(x.shape.begin(), x.shape.begin() + a);
     shape.insert(shape.end(), indices.shape.begin(), indices.shape.end());
     shape.insert(shape.end(), x.shape.begin() + a + 1, x.shape.end());
