@@ -273,6 +273,12 @@ TEST(CudaElementwiseClaims, Float32OnlyAndConstantClipBounds) {
     g.node("Clip", {"x", "lo"}, {"y"}).output("y");
     EXPECT_FALSE(cuda_claims(g.build(), "Clip"));
   }
+  {
+    GraphBuilder g(13);  // an initializer that is also a graph input: a feed may override it
+    g.input("x", DType::Float32, Shape{4}).input("hi", DType::Float32, Shape{}).initializer("hi", Tensor::scalar<float>(1.f));
+    g.node("Clip", {"x", "", "hi"}, {"y"}).output("y");
+    EXPECT_FALSE(cuda_claims(g.build(), "Clip"));
+  }
 }
 
 }  // namespace
