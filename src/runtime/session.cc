@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "base/logging.h"
@@ -89,6 +90,18 @@ std::vector<std::string> select_providers(const std::vector<std::string>& reques
   return selected;
 }
 
+#if FLOWONNX_WITH_CUDA
+runtime::cuda::CudaProviderOptions cuda_options(const SessionOptions& options) {
+  runtime::cuda::CudaProviderOptions cuda;
+  cuda.device_id = options.cuda_device_id;
+  cuda.kernels.math = options.cuda_allow_fp16   ? flowonnx::cuda::MathMode::Fp16
+                      : options.cuda_allow_tf32 ? flowonnx::cuda::MathMode::Tf32
+                                                : flowonnx::cuda::MathMode::Fp32;
+  cuda.cuda_graphs = options.cuda_graphs;
+  return cuda;
+}
+#endif
+
 std::string dims_text(const std::vector<ir::Dim>& dims) {
   std::vector<std::string> parts;
   for (const auto& dim : dims) parts.push_back(dim.to_string());
@@ -161,19 +174,14 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
   runtime::CpuGraphReport report;
   runtime::fuse_graph(graph, graph_options, report);
   std::vector<std::string> on_gpu;
-  runtime::KernelRegistry session_registry = runtime::session_kernel_registry();
+  std::optional<runtime::KernelRegistry> with_gpu_subgraphs;  // the CPU kernels + CudaSubgraph
 #if FLOWONNX_WITH_CUDA
   // Providers before the CPU in the list claim nodes; after it, the CPU has taken them all.
   if (state_->providers.front() == kCuda) {
-    runtime::cuda::CudaProviderOptions cuda_options;
-    cuda_options.device_id = options.cuda_device_id;
-    cuda_options.kernels.math = options.cuda_allow_fp16   ? flowonnx::cuda::MathMode::Fp16
-                                : options.cuda_allow_tf32 ? flowonnx::cuda::MathMode::Tf32
-                                                          : flowonnx::cuda::MathMode::Fp32;
-    cuda_options.cuda_graphs = options.cuda_graphs;
-    runtime::cuda::CudaAssignment assignment = runtime::cuda::assign_nodes_to_cuda(graph, cuda_options);
+    runtime::cuda::CudaAssignment assignment = runtime::cuda::assign_nodes_to_cuda(graph, cuda_options(options));
     on_gpu = assignment.node_names;
-    session_registry = runtime::cuda::registry_with_subgraphs(session_registry, assignment.subgraphs);
+    with_gpu_subgraphs = runtime::cuda::registry_with_subgraphs(runtime::session_kernel_registry(),
+                                                                assignment.subgraphs);
     if (options.verbose)
       log_info("session: CUDA ({}) runs {} nodes in {} subgraphs",
                runtime::cuda::device_description(options.cuda_device_id), assignment.node_names.size(),
@@ -187,7 +195,8 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
     state_->node_providers.emplace_back(node->name, kCpu);
   }
   for (const auto& name : on_gpu) state_->node_providers.emplace_back(name, kCuda);
-  state_->plan = std::make_unique<runtime::ExecutionPlan>(graph, session_registry);
+  state_->plan = std::make_unique<runtime::ExecutionPlan>(
+      graph, with_gpu_subgraphs ? *with_gpu_subgraphs : runtime::session_kernel_registry());
 
   for (const auto& name : graph.inputs) {
     if (graph.is_initializer(name)) {
