@@ -3,13 +3,19 @@
 //                    reordered on every call, activations reordered in and out);
 //   BM_PreparedConv  kernels::PreparedConv as the runtime uses it: weights prepacked once,
 //                    blocked activations in and out, bias + ReLU fused; direct or Winograd
-//                    (oneDNN's on AVX-512, ours on AVX2 where winograd_pays_off, else direct);
-//   BM_WinogradConv  our AVX2 Winograd F(4x4,3x3) kernel alone (winograd_conv.h), same fusion,
-//                    on every 3x3 stride-1 shape, to measure the rule in winograd_pays_off.
+//                    (oneDNN's on AVX-512, ours on AVX2 where winograd_output_tile says so,
+//                    else direct);
+//   BM_WinogradConv  our AVX2 Winograd kernel alone (winograd_conv.h), F(4x4,3x3) or F(2x2,3x3),
+//                    same fusion, on every 3x3 stride-1 shape, to measure winograd_output_tile.
+// A second template argument (Copies) cycles through that many copies of the weights, so that
+// they come from memory as in a model instead of staying in the L3.
 // Args: in channels, out channels, input size, kernel, stride, threads, batch.
 //   cmake -S . -B build-bench -DFLOWONNX_BUILD_BENCH=ON && cmake --build build-bench --target
 //   conv_bench build-bench/bench/conv_bench --benchmark_filter=PreparedConv
 #include <benchmark/benchmark.h>
+
+#include <memory>
+#include <vector>
 
 #include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/conv.h"
@@ -53,28 +59,48 @@ void BM_Conv2d(benchmark::State& state) {
   set_flops(state, y.shape(), state.range(0), state.range(3));
 }
 
-template <kernels::ConvAlgorithm Algorithm>
+// Copies > 1: that many convs with their own weights run in turn, so that each finds its weights
+// evicted from the caches by the others, as in a whole model (ResNet-50 streams ~100 MB of
+// weights per run through a 32 MB L3); Copies = 1 measures them hot.
+template <kernels::ConvAlgorithm Algorithm, int Copies = 1>
 void BM_PreparedConv(benchmark::State& state) {
   ConvCase conv = make_case(state);
   kernels::ConvPostOps post_ops;
   post_ops.pre.kind = kernels::ConvActivation::Kind::Relu;
-  kernels::PreparedConv prepared(conv.w, conv.bias, 1, post_ops, Algorithm);
-  Tensor y(prepared.output_shape(conv.x.shape(), conv.params));
-  prepared.prepare(conv.x.shape(), conv.params);
-  state.SetLabel(prepared.implementation(conv.x.shape(), conv.params));
-  for (auto _ : state) prepared.run(conv.x, conv.params, nullptr, y);
+  std::vector<std::unique_ptr<kernels::PreparedConv>> convs;
+  for (int i = 0; i < Copies; ++i) {
+    convs.push_back(std::make_unique<kernels::PreparedConv>(conv.w.clone(), conv.bias, 1,
+                                                            post_ops, Algorithm));
+    convs.back()->prepare(conv.x.shape(), conv.params);
+  }
+  Tensor y(convs[0]->output_shape(conv.x.shape(), conv.params));
+  state.SetLabel(convs[0]->implementation(conv.x.shape(), conv.params));
+  int next = 0;
+  for (auto _ : state) {
+    convs[next]->run(conv.x, conv.params, nullptr, y);
+    next = (next + 1) % Copies;
+  }
   set_flops(state, y.shape(), state.range(0), state.range(3));
 }
 
+// OutputTile 4: F(4x4,3x3), 2: F(2x2,3x3). Copies as for BM_PreparedConv.
+template <int OutputTile, int Copies = 1>
 void BM_WinogradConv(benchmark::State& state) {
   ConvCase conv = make_case(state);
   kernels::ConvPostOps post_ops;
   post_ops.pre.kind = kernels::ConvActivation::Kind::Relu;
-  const kernels::WinogradConv winograd(conv.w, conv.bias, post_ops);
+  std::vector<std::unique_ptr<kernels::WinogradConv>> convs;
+  for (int i = 0; i < Copies; ++i)
+    convs.push_back(
+        std::make_unique<kernels::WinogradConv>(conv.w, conv.bias, post_ops, OutputTile));
   Tensor y(kernels::conv2d_output_shape(conv.x.shape(), conv.w.shape(), conv.params));
-  state.SetLabel(kernels::WinogradConv::kImplementation);
+  state.SetLabel(convs[0]->implementation());
   // The kernel reads nChw8c; timing does not depend on the values, so x is used as is.
-  for (auto _ : state) winograd.run(conv.x, conv.params, nullptr, y);
+  int next = 0;
+  for (auto _ : state) {
+    convs[next]->run(conv.x, conv.params, nullptr, y);
+    next = (next + 1) % Copies;
+  }
   set_flops(state, y.shape(), state.range(0), state.range(3));
 }
 
@@ -114,7 +140,11 @@ BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::Direct)->Apply(resne
 BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::WinogradWhereAvailable)
     ->Apply(resnet34_shapes);
 BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::Direct)->Apply(winograd_shapes);
-BENCHMARK(BM_WinogradConv)->Apply(winograd_shapes);
+BENCHMARK_TEMPLATE(BM_WinogradConv, 4)->Apply(winograd_shapes);
+BENCHMARK_TEMPLATE(BM_WinogradConv, 2)->Apply(winograd_shapes);
+BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::Direct, 12)->Apply(winograd_shapes);
+BENCHMARK_TEMPLATE(BM_WinogradConv, 4, 12)->Apply(winograd_shapes);
+BENCHMARK_TEMPLATE(BM_WinogradConv, 2, 12)->Apply(winograd_shapes);
 
 }  // namespace
 }  // namespace flowonnx

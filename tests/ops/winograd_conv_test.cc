@@ -1,10 +1,12 @@
-// Our Winograd F(4x4,3x3) kernel against the naive reference conv (accumulating in double).
+// Our Winograd F(4x4,3x3) and F(2x2,3x3) kernels against the naive reference conv (accumulating
+// in double).
 // Tolerance: Winograd in fp32 rounds in the transformed domain, where values are combinations of
 // up to 36 inputs with coefficients up to 8 (A^T) and 5 (B^T), so the error is not relative to
 // each output element but to the output's scale (a small output can be the difference of large
 // transformed values). We therefore bound |winograd - reference| <= 5e-5 * max|reference|: the
 // measured worst case on ResNet-34's shapes is printed by NumericsOnResNetShapes (5e-6 to 1.4e-5),
 // so the bound has >3x headroom while still catching any wrong coefficient (which gives O(1)).
+// F(2,3)'s coefficients are 0, +-1 and 1/2, so its error is smaller; it is held to the same bound.
 #include "kernels/cpu/winograd_conv.h"
 
 #include <cmath>
@@ -93,12 +95,13 @@ Conv2dParams pads(int64_t top, int64_t left, int64_t bottom, int64_t right) {
 }
 
 // Runs one case (random data, optional residual and in-place residual) and compares.
-void check_case(int64_t n, int64_t c, int64_t o, int64_t h, int64_t w, const Conv2dParams& params,
-                bool with_bias, ConvPostOps post_ops, bool sum_in_place, Generator& gen) {
+void check_case(int tile, int64_t n, int64_t c, int64_t o, int64_t h, int64_t w,
+                const Conv2dParams& params, bool with_bias, ConvPostOps post_ops, bool sum_in_place,
+                Generator& gen) {
   SCOPED_TRACE(fmt::format(
-      "N={} C={} O={} H={} W={} pads=[{},{},{},{}] bias={} pre={} sum={}{} "
-      "post={}",
-      n, c, o, h, w, params.pads_begin[0], params.pads_begin[1], params.pads_end[0],
+      "F({0}x{0},3x3) N={1} C={2} O={3} H={4} W={5} pads=[{6},{7},{8},{9}] bias={10} pre={11} "
+      "sum={12}{13} post={14}",
+      tile, n, c, o, h, w, params.pads_begin[0], params.pads_begin[1], params.pads_end[0],
       params.pads_end[1], with_bias, static_cast<int>(post_ops.pre.kind), post_ops.with_sum,
       sum_in_place ? " (in place)" : "", static_cast<int>(post_ops.post.kind)));
   const Tensor x = randn({n, c, h, w}, gen), weights = randn({o, c, 3, 3}, gen);
@@ -108,7 +111,7 @@ void check_case(int64_t n, int64_t c, int64_t o, int64_t h, int64_t w, const Con
   const Tensor* sum = post_ops.with_sum ? &residual : nullptr;
   const Tensor expected = reference(x, weights, bias, params, post_ops, sum);
 
-  const WinogradConv conv(weights, bias, post_ops);
+  const WinogradConv conv(weights, bias, post_ops, tile);
   Tensor y(out);
   Tensor blocked_sum;
   if (sum) blocked_sum = to_blocked8(residual);
@@ -135,7 +138,9 @@ TEST(WinogradConv, SupportsOnly3x3Stride1Groups1) {
   EXPECT_FALSE(WinogradConv::supports({64, 64, 3, 3}, 1, dilated));
 }
 
-TEST(WinogradConv, MatchesReferenceOnManyShapes) {
+class WinogradVariant : public ::testing::TestWithParam<int> {};  // the output tile
+
+TEST_P(WinogradVariant, MatchesReferenceOnManyShapes) {
   Generator gen(7);
   const int64_t sizes[] = {1, 2, 3, 5, 7, 8, 13, 14, 56};
   const std::array<int64_t, 2> channel_pairs[] = {{8, 8},  {16, 24}, {24, 16},
@@ -153,11 +158,12 @@ TEST(WinogradConv, MatchesReferenceOnManyShapes) {
         const auto& channels = channel_pairs[index % (h * w > 200 ? 3 : 6)];
         const int64_t batch = index % 2 ? 1 : 3;
         ConvPostOps post_ops;
-        check_case(batch, channels[0], channels[1], h, w, p, index % 3 != 0, post_ops, false, gen);
+        check_case(GetParam(), batch, channels[0], channels[1], h, w, p, index % 3 != 0, post_ops,
+                   false, gen);
       }
 }
 
-TEST(WinogradConv, EveryPostOpCombination) {
+TEST_P(WinogradVariant, EveryPostOpCombination) {
   Generator gen(11);
   const ConvActivation none, relu{ConvActivation::Kind::Relu},
       clip{ConvActivation::Kind::Clip, -0.5f, 0.7f};
@@ -166,13 +172,14 @@ TEST(WinogradConv, EveryPostOpCombination) {
       for (int sum_mode : {0, 1, 2})  // none, separate tensor, in place
         for (const ConvActivation& post : {none, relu}) {
           ConvPostOps post_ops{pre, sum_mode != 0, post};
-          check_case(2, 16, 24, 9, 11, pads(1, 1, 1, 1), with_bias, post_ops, sum_mode == 2, gen);
+          check_case(GetParam(), 2, 16, 24, 9, 11, pads(1, 1, 1, 1), with_bias, post_ops,
+                     sum_mode == 2, gen);
         }
 }
 
 // Reports the error on ResNet-34's 3x3 shapes with realistic data: Kaiming-scaled weights and
 // post-ReLU unit-scale inputs.
-TEST(WinogradConv, NumericsOnResNetShapes) {
+TEST_P(WinogradVariant, NumericsOnResNetShapes) {
   Generator gen(3);
   for (int64_t stage = 0; stage < 4; ++stage) {
     const int64_t channels = 64 << stage, size = 56 >> stage;
@@ -183,7 +190,7 @@ TEST(WinogradConv, NumericsOnResNetShapes) {
     for (float& v : std::span(w.data<float>(), w.num_elements())) v *= kaiming;
     const Conv2dParams p = pads(1, 1, 1, 1);
     const Tensor expected = reference(x, w, Tensor(), p, {}, nullptr);
-    const WinogradConv conv(w, Tensor(), {});
+    const WinogradConv conv(w, Tensor(), {}, GetParam());
     Tensor y(expected.shape());
     conv.run(to_blocked8(x), p, nullptr, y);
     const Tensor actual = from_blocked8(y);
@@ -194,9 +201,10 @@ TEST(WinogradConv, NumericsOnResNetShapes) {
       if (std::abs(b[i]) > 0.1 * e.scale)
         max_elem_rel = std::max(max_elem_rel, std::abs(a[i] - b[i]) / std::abs(b[i]));
     std::printf(
-        "[ numerics ] %lldx%lldx%lld: max abs err %.3g, output scale %.3g, relative to "
+        "[ numerics ] F(%dx%d,3x3) %lldx%lldx%lld: max abs err %.3g, output scale %.3g, "
+        "relative to "
         "scale %.3g, worst element-relative (|y| > 0.1 scale) %.3g\n",
-        static_cast<long long>(channels), static_cast<long long>(size),
+        GetParam(), GetParam(), static_cast<long long>(channels), static_cast<long long>(size),
         static_cast<long long>(size), e.max_abs, e.scale, e.relative(), max_elem_rel);
     EXPECT_LE(e.relative(), kTolerance);
   }
@@ -228,9 +236,9 @@ TEST(WinogradConv, ConcurrentCallsOnOneObjectGiveIdenticalResults) {
 
 // The split into work items depends on the thread count (chunks of tiles, or panel groups for
 // few tiles); every output is computed the same way in all of them.
-TEST(WinogradConv, SameResultsWithAnyThreadCount) {
+TEST_P(WinogradVariant, SameResultsWithAnyThreadCount) {
   Generator gen(13);
-  const WinogradConv conv(randn({48, 24, 3, 3}, gen), randn({48}, gen), {});
+  const WinogradConv conv(randn({48, 24, 3, 3}, gen), randn({48}, gen), {}, GetParam());
   const Conv2dParams p = pads(1, 1, 1, 1);
   const int saved = num_threads();
   for (const Shape& shape : {Shape{1, 24, 7, 9}, Shape{3, 24, 30, 29}}) {
@@ -266,6 +274,30 @@ TEST(WinogradConv, RejectsBadInputs) {
         WinogradConv(randn({16, 8, 1, 1}, gen), Tensor(), {});
       },
       ErrorCode::InvalidArgument, "[O,C,3,3]");
+  expect_error(
+      [&] {
+        WinogradConv(randn({16, 8, 3, 3}, gen), Tensor(), {}, 3);
+      },
+      ErrorCode::InvalidArgument, "output tile 3 is not 4");
+}
+
+INSTANTIATE_TEST_SUITE_P(WinogradConv, WinogradVariant, ::testing::Values(4, 2),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return info.param == 4 ? "F43" : "F23";
+                         });
+
+// The variant rule (numbers in winograd_conv.cc): F(4,3) from 32 of its 4x4 tiles, F(2,3) below
+// while it saves a third of the multiplications, else direct.
+TEST(WinogradConv, OutputTileRule) {
+  EXPECT_EQ(winograd_output_tile(1, 64, 64, 56, 56), 4);    // 196 tiles
+  EXPECT_EQ(winograd_output_tile(1, 128, 128, 28, 28), 4);  // 49
+  EXPECT_EQ(winograd_output_tile(1, 256, 256, 14, 14), 2);  // 16
+  EXPECT_EQ(winograd_output_tile(2, 256, 256, 14, 14), 4);  // 32
+  EXPECT_EQ(winograd_output_tile(1, 512, 512, 7, 7), 2);    // 4 (16 of 2x2: 256 vs 441 products)
+  EXPECT_EQ(winograd_output_tile(8, 512, 512, 7, 7), 4);    // 32
+  EXPECT_EQ(winograd_output_tile(1, 512, 512, 2, 2), 2);    // one 2x2 tile: 16 vs 36
+  EXPECT_EQ(winograd_output_tile(1, 512, 512, 3, 3), 0);    // four 2x2 tiles: 64 vs 81
+  EXPECT_EQ(winograd_output_tile(1, 512, 512, 1, 1), 0);
 }
 
 // PreparedConv picks our kernel for eligible shapes on AVX2 (nChw8c) CPUs and matches the
@@ -279,8 +311,10 @@ TEST(WinogradConv, PreparedConvUsesItAndMatchesDirect) {
   const PreparedConv direct(weights, bias, 1, post_ops, ConvAlgorithm::Direct);
   const Conv2dParams p = pads(1, 1, 1, 1);
   const Shape x_shape = {1, 64, 28, 28};
-  EXPECT_EQ(winograd.implementation(x_shape, p), WinogradConv::kImplementation);
-  EXPECT_NE(direct.implementation(x_shape, p), WinogradConv::kImplementation);
+  constexpr const char* kF43 = "flowonnx:winograd_f43_avx2";
+  constexpr const char* kF23 = "flowonnx:winograd_f23_avx2";
+  EXPECT_EQ(winograd.implementation(x_shape, p), kF43);
+  EXPECT_EQ(direct.implementation(x_shape, p).find("flowonnx:"), std::string::npos);
   const Tensor x = to_blocked8(randn(x_shape, gen));
   const Tensor residual = to_blocked8(randn(x_shape, gen));
   Tensor y_winograd(x_shape), y_direct(x_shape);
@@ -288,13 +322,25 @@ TEST(WinogradConv, PreparedConvUsesItAndMatchesDirect) {
   direct.run(x, p, &residual, y_direct);
   const Deviation e = compare(y_winograd, y_direct);
   EXPECT_LE(e.max_abs, kTolerance * e.scale);
-  // A 7x7 output at batch 1 (4 tiles) is where direct measured faster: direct.
-  EXPECT_NE(winograd.implementation({1, 64, 7, 7}, p), WinogradConv::kImplementation);
-  EXPECT_EQ(winograd.implementation({2, 64, 7, 7}, p), WinogradConv::kImplementation);
+  // A 7x7 output at batch 1 is F(2,3)'s, but this conv holds F(4,3)'s U: direct (one U per
+  // conv), while a conv first prepared for 7x7 takes F(2,3) and keeps it for larger images.
+  EXPECT_EQ(winograd.implementation({1, 64, 7, 7}, p).find("flowonnx:"), std::string::npos);
+  const PreparedConv small(weights, bias, 1, post_ops, ConvAlgorithm::WinogradWhereAvailable);
+  EXPECT_EQ(small.implementation({1, 64, 7, 7}, p), kF23);
+  EXPECT_EQ(small.implementation({1, 64, 1, 1}, p).find("flowonnx:"), std::string::npos);
+  EXPECT_EQ(small.implementation(x_shape, p).find("flowonnx:"), std::string::npos);
+  const Shape small_shape = {1, 64, 7, 7};
+  const Tensor x_small = to_blocked8(randn(small_shape, gen));
+  const Tensor residual_small = to_blocked8(randn(small_shape, gen));
+  Tensor y_f23(small_shape), y_small_direct(small_shape);
+  small.run(x_small, p, &residual_small, y_f23);
+  direct.run(x_small, p, &residual_small, y_small_direct);
+  const Deviation e_small = compare(y_f23, y_small_direct);
+  EXPECT_LE(e_small.max_abs, kTolerance * e_small.scale);
   // Ineligible shapes (stride 2) keep the direct oneDNN kernel.
   Conv2dParams strided = p;
   strided.strides = {2, 2};
-  EXPECT_NE(winograd.implementation(x_shape, strided), WinogradConv::kImplementation);
+  EXPECT_EQ(winograd.implementation(x_shape, strided).find("flowonnx:"), std::string::npos);
 }
 
 }  // namespace

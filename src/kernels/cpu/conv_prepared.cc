@@ -119,15 +119,19 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
         }
       }
       // oneDNN 2.6 has Winograd only for AVX-512; on AVX2 CPUs (nChw8c) we have our own, used
-      // where it measured faster than the direct kernel (winograd_pays_off), and for every
-      // geometry once its U is the only copy of the weights left (release_weights).
+      // where it measured faster than the direct kernel (winograd_output_tile), and for every
+      // geometry once its U is the only copy of the weights left (release_weights). A conv
+      // keeps one U: a geometry whose best variant (F(4,3) / F(2,3)) is not the one the first
+      // geometry built runs direct while the weights are still there.
       const bool only_winograd_left = !weights_.defined() && !packed_;
       if (!pd && algorithm_ == ConvAlgorithm::WinogradWhereAvailable && winograd_shape &&
-          channel_block() == 8 && WinogradConv::supports(ws, groups_, params) &&
-          (only_winograd_left || winograd_pays_off(x[0], x[1], y[1], y[2], y[3]))) {
-        c->winograd = winograd_kernel();
-        c->implementation = WinogradConv::kImplementation;
-        return;
+          channel_block() == 8 && WinogradConv::supports(ws, groups_, params)) {
+        const int tile = winograd_output_tile(x[0], x[1], y[1], y[2], y[3]);
+        if (only_winograd_left || (tile != 0 && (!winograd_ || winograd_->output_tile() == tile))) {
+          c->winograd = winograd_kernel(tile);
+          c->implementation = c->winograd->implementation();
+          return;
+        }
       }
       FLOWONNX_CHECK(!only_winograd_left,
                      "prepared conv: the weights were released but {} cannot run on Winograd",
@@ -160,10 +164,11 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
   });
 }
 
-std::shared_ptr<const WinogradConv> PreparedConv::winograd_kernel() const {
+std::shared_ptr<const WinogradConv> PreparedConv::winograd_kernel(int output_tile) const {
   // Called only while building a cache entry, under the cache's lock.
   if (!winograd_)
-    winograd_ = std::make_shared<const WinogradConv>(plain_weights(), bias_, post_ops_);
+    winograd_ = std::make_shared<const WinogradConv>(plain_weights(), bias_, post_ops_,
+                                                     output_tile == 0 ? 4 : output_tile);
   return winograd_;
 }
 

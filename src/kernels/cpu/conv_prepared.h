@@ -56,7 +56,7 @@ class PreparedConv {
   // layout and may be y itself (then the residual is accumulated in place).
   void run(const Tensor& x, const Conv2dParams& params, const Tensor* sum, Tensor& y) const;
   // The implementation chosen for a geometry ("jit:avx2", "jit_wino_4x3:...",
-  // "flowonnx:winograd_f43_avx2").
+  // "flowonnx:winograd_f43_avx2", "flowonnx:winograd_f23_avx2").
   std::string implementation(const Shape& x, const Conv2dParams& params) const;
   // Drops the reference to the original weights once a prepared geometry holds them in a form
   // every later geometry can be built from: oneDNN's packed (blocked) weights, or our Winograd
@@ -69,7 +69,9 @@ class PreparedConv {
  private:
   struct Compiled;
   const Compiled& compiled_for(const Shape& x, Conv2dParams params) const;
-  std::shared_ptr<const WinogradConv> winograd_kernel() const;
+  // Our Winograd kernel: built with `output_tile` (4 or 2; 0 means 4) by the first geometry
+  // that asks, then shared by every geometry that runs on it.
+  std::shared_ptr<const WinogradConv> winograd_kernel(int output_tile) const;
   // The weights in plain [O,C/groups,kH,kW]: the original, or reordered from packed_.
   Tensor plain_weights() const;
   Shape weight_shape_;

@@ -1,9 +1,10 @@
-// Winograd F(4x4,3x3) on AVX2+FMA. The output is cut into 4x4 tiles (each reading a 6x6 input
-// patch). Work items (a chunk of tiles x a range of output panels, see run()) each do:
-//   1. input transform  V[t][a][c] = (B^T d_t,c B)[a]          a < 36 points, t < chunk tiles
-//   2. 36 GEMMs         M[t][a][o] = sum_c V[t][a][c] U[a][c][o]
+// Winograd F(4x4,3x3) and F(2x2,3x3) on AVX2+FMA (one template, F = winograd::F43 or F23). The
+// output is cut into 4x4 (2x2) tiles, each reading a 6x6 (4x4) input patch. Work items (a chunk
+// of tiles x a range of output panels, see run()) each do, with P = 36 (16) points:
+//   1. input transform  V[t][a][c] = (B^T d_t,c B)[a]          a < P points, t < chunk tiles
+//   2. P GEMMs          M[t][a][o] = sum_c V[t][a][c] U[a][c][o]
 //   3. output transform y_t,o = A^T M[t][.][o] A, then bias, pre activation, sum, post activation
-// V and M keep a tile's 36 points together (not a point's tiles): the transforms then touch one
+// V and M keep a tile's points together (not a point's tiles): the transforms then touch one
 // small region per tile instead of 36 far apart (this halved their cost); the GEMMs just read
 // rows with a larger stride. Channels are the vector lanes everywhere (8 per ymm, as nChw8c).
 #include "kernels/cpu/winograd_conv.h"
@@ -23,10 +24,6 @@ namespace flowonnx::kernels {
 
 namespace {
 
-using winograd::kAlpha;
-using winograd::kPoints;
-using winograd::kTile;
-
 constexpr int64_t kLanes = 8;             // channels per ymm = the nChw8c block
 constexpr int64_t kPanel = 16;            // output channels per GEMM panel (2 ymm)
 constexpr int64_t kGemmTiles = 6;         // tiles per micro-kernel call: 6 x 2 = 12 accumulators
@@ -40,9 +37,13 @@ int64_t panel_width(int64_t out_channels, int64_t panel) {
 }
 
 // M[t][0..Width*8) = sum_c V[t][c] * U[c][0..Width*8) for Tiles rows of V (stride v_stride).
+// With `prefetch` (the U block the caller reads next, as large as this one), also pulls it into
+// the cache, one 64-byte line per 16 floats of u read: U comes from memory in a model (it does
+// not fit the L3 with the other layers'), and this overlaps the next block's misses with this
+// block's arithmetic.
 template <int Tiles, int Width>
 void gemm_block(const float* v, int64_t v_stride, const float* u, int64_t channels, float* m,
-                int64_t m_stride) {
+                int64_t m_stride, const float* prefetch = nullptr) {
   // Fully unrolled so that GCC keeps the accumulators in registers (a rolled loop over the
   // array spills them to the stack on every channel: 2.5x slower).
   __m256 acc[Tiles][Width];
@@ -51,6 +52,8 @@ void gemm_block(const float* v, int64_t v_stride, const float* u, int64_t channe
 #pragma GCC unroll 2
     for (int w = 0; w < Width; ++w) acc[t][w] = _mm256_setzero_ps();
   for (int64_t c = 0; c < channels; ++c) {
+    if (prefetch && (c * Width) % 2 == 0)
+      _mm_prefetch(reinterpret_cast<const char*>(prefetch + c * Width * kLanes), _MM_HINT_T0);
     __m256 col[Width];
 #pragma GCC unroll 2
     for (int w = 0; w < Width; ++w) col[w] = _mm256_loadu_ps(u + c * Width * kLanes + w * kLanes);
@@ -67,30 +70,31 @@ void gemm_block(const float* v, int64_t v_stride, const float* u, int64_t channe
     for (int w = 0; w < Width; ++w) _mm256_storeu_ps(m + t * m_stride + w * kLanes, acc[t][w]);
 }
 
+// All `tiles` rows; the first row block prefetches `next` (see gemm_block).
 template <int Width>
 void gemm_rows(int64_t tiles, const float* v, int64_t v_stride, const float* u, int64_t channels,
-               float* m, int64_t m_stride) {
+               float* m, int64_t m_stride, const float* next) {
   int64_t t = 0;
-  for (; t + kGemmTiles <= tiles; t += kGemmTiles)
+  for (; t + kGemmTiles <= tiles; t += kGemmTiles, next = nullptr)
     gemm_block<kGemmTiles, Width>(v + t * v_stride, v_stride, u, channels, m + t * m_stride,
-                                  m_stride);
+                                  m_stride, next);
   const float* vt = v + t * v_stride;
   float* mt = m + t * m_stride;
   switch (tiles - t) {
     case 1:
-      gemm_block<1, Width>(vt, v_stride, u, channels, mt, m_stride);
+      gemm_block<1, Width>(vt, v_stride, u, channels, mt, m_stride, next);
       break;
     case 2:
-      gemm_block<2, Width>(vt, v_stride, u, channels, mt, m_stride);
+      gemm_block<2, Width>(vt, v_stride, u, channels, mt, m_stride, next);
       break;
     case 3:
-      gemm_block<3, Width>(vt, v_stride, u, channels, mt, m_stride);
+      gemm_block<3, Width>(vt, v_stride, u, channels, mt, m_stride, next);
       break;
     case 4:
-      gemm_block<4, Width>(vt, v_stride, u, channels, mt, m_stride);
+      gemm_block<4, Width>(vt, v_stride, u, channels, mt, m_stride, next);
       break;
     case 5:
-      gemm_block<5, Width>(vt, v_stride, u, channels, mt, m_stride);
+      gemm_block<5, Width>(vt, v_stride, u, channels, mt, m_stride, next);
       break;
     default:
       break;
@@ -134,36 +138,38 @@ struct Geometry {
   int64_t tiles_per_image() const { return tiles_h * tiles_w; }
 };
 
-// Phase 1 for tile `tile` (global index) and input channel block `block`: writes the 36 points
-// to v[(local * 36 + a) * C + 8 block]. Input outside the image (padding) reads as zero.
+// Phase 1 for tile `tile` (global index) and input channel block `block`: writes the P points
+// to v[(local * P + a) * C + 8 block]. Input outside the image (padding) reads as zero.
+template <typename F>
 void transform_input(const Geometry& g, const float* x, int64_t tile, int64_t block, float* v,
                      int64_t local, int64_t channels) {
   const int64_t n = tile / g.tiles_per_image(), rest = tile % g.tiles_per_image();
-  const int64_t top = rest / g.tiles_w * kTile - g.pad_top;
-  const int64_t left = rest % g.tiles_w * kTile - g.pad_left;
+  const int64_t top = rest / g.tiles_w * F::kTile - g.pad_top;
+  const int64_t left = rest % g.tiles_w * F::kTile - g.pad_left;
   const float* plane = x + (n * g.in_blocks + block) * g.height * g.width * kLanes;
-  alignas(32) __m256 patch[kPoints];
-  if (top >= 0 && left >= 0 && top + kAlpha <= g.height && left + kAlpha <= g.width) {
+  constexpr int alpha = F::kAlpha;
+  alignas(32) __m256 patch[F::kPoints];
+  if (top >= 0 && left >= 0 && top + alpha <= g.height && left + alpha <= g.width) {
     const float* corner = plane + (top * g.width + left) * kLanes;  // interior: no checks
-    for (int i = 0; i < kAlpha; ++i)
-      for (int j = 0; j < kAlpha; ++j)
-        patch[i * kAlpha + j] = _mm256_loadu_ps(corner + (i * g.width + j) * kLanes);
+    for (int i = 0; i < alpha; ++i)
+      for (int j = 0; j < alpha; ++j)
+        patch[i * alpha + j] = _mm256_loadu_ps(corner + (i * g.width + j) * kLanes);
   } else {
-    for (int i = 0; i < kAlpha; ++i) {
+    for (int i = 0; i < alpha; ++i) {
       const int64_t row = top + i;
       const bool row_inside = row >= 0 && row < g.height;
-      for (int j = 0; j < kAlpha; ++j) {
+      for (int j = 0; j < alpha; ++j) {
         const int64_t column = left + j;
-        patch[i * kAlpha + j] = row_inside && column >= 0 && column < g.width
-                                    ? _mm256_loadu_ps(plane + (row * g.width + column) * kLanes)
-                                    : _mm256_setzero_ps();
+        patch[i * alpha + j] = row_inside && column >= 0 && column < g.width
+                                   ? _mm256_loadu_ps(plane + (row * g.width + column) * kLanes)
+                                   : _mm256_setzero_ps();
       }
     }
   }
-  alignas(32) __m256 points[kPoints];
-  winograd::input_tile(patch, points);
-  float* out = v + local * kPoints * channels + block * kLanes;
-  for (int a = 0; a < kPoints; ++a) _mm256_storeu_ps(out + a * channels, points[a]);
+  alignas(32) __m256 points[F::kPoints];
+  F::input_tile(patch, points);
+  float* out = v + local * F::kPoints * channels + block * kLanes;
+  for (int a = 0; a < F::kPoints; ++a) _mm256_storeu_ps(out + a * channels, points[a]);
 }
 
 struct Epilogue {
@@ -172,33 +178,35 @@ struct Epilogue {
   const float* sum;  // nullptr without residual
 };
 
-// Phase 3 for tile `tile` and output channel block `block`, reading m[(local * 36 + a) * O];
-// only the part of the 4x4 tile inside the output is written.
+// Phase 3 for tile `tile` and output channel block `block`, reading m[(local * P + a) * O];
+// only the part of the tile inside the output is written.
+template <typename F>
 void transform_output(const Geometry& g, const float* m, int64_t tile, int64_t block, int64_t local,
                       int64_t out_channels, const Epilogue& e, float* y) {
-  const float* in = m + local * kPoints * out_channels + block * kLanes;
-  alignas(32) __m256 points[kPoints];
-  for (int a = 0; a < kPoints; ++a) points[a] = _mm256_loadu_ps(in + a * out_channels);
-  alignas(32) __m256 result[kTile * kTile];
-  winograd::output_tile(points, result);
+  constexpr int side = F::kTile;
+  const float* in = m + local * F::kPoints * out_channels + block * kLanes;
+  alignas(32) __m256 points[F::kPoints];
+  for (int a = 0; a < F::kPoints; ++a) points[a] = _mm256_loadu_ps(in + a * out_channels);
+  alignas(32) __m256 result[side * side];
+  F::output_tile(points, result);
 
   const int64_t n = tile / g.tiles_per_image(), rest = tile % g.tiles_per_image();
-  const int64_t top = rest / g.tiles_w * kTile, left = rest % g.tiles_w * kTile;
+  const int64_t top = rest / g.tiles_w * side, left = rest % g.tiles_w * side;
   const int64_t plane = (n * g.out_blocks + block) * g.out_h * g.out_w * kLanes;
   const __m256 bias = _mm256_loadu_ps(e.bias + block * kLanes);
-  const int rows = static_cast<int>(std::min<int64_t>(kTile, g.out_h - top));
-  const int columns = static_cast<int>(std::min<int64_t>(kTile, g.out_w - left));
+  const int rows = static_cast<int>(std::min<int64_t>(side, g.out_h - top));
+  const int columns = static_cast<int>(std::min<int64_t>(side, g.out_w - left));
   for (int i = 0; i < rows; ++i)
     for (int j = 0; j < columns; ++j) {
       const int64_t offset = plane + ((top + i) * g.out_w + left + j) * kLanes;
-      __m256 value = activate(_mm256_add_ps(result[i * kTile + j], bias), e.post_ops->pre);
+      __m256 value = activate(_mm256_add_ps(result[i * side + j], bias), e.post_ops->pre);
       if (e.sum) value = _mm256_add_ps(value, _mm256_loadu_ps(e.sum + offset));
       _mm256_storeu_ps(y + offset, activate(value, e.post_ops->post));
     }
 }
 
 // One work item: the tiles [start, start + count) and the output panels [first, last). Runs the
-// three phases serially: input transform of all input channels into v, the 36 GEMMs for its
+// three phases serially: input transform of all input channels into v, the P GEMMs for its
 // panels into m, the output transform of its panels' channel blocks. Phases 1 and 3 go
 // block-major, so consecutive steps walk along one plane of x or y (tile-major touches 8+
 // planes per tile: 1.5x slower at 56x56x64).
@@ -206,25 +214,112 @@ struct WorkItem {
   int64_t start, count, first, last;
 };
 
+template <typename F>
 void run_item(const Geometry& g, const float* x, const float* u, const Epilogue& epilogue, float* y,
               const WorkItem& w, float* v, float* m) {
+  constexpr int64_t kPoints = F::kPoints;
   const int64_t C = g.in_blocks * kLanes, O = g.out_blocks * kLanes;
   for (int64_t block = 0; block < g.in_blocks; ++block)
-    for (int64_t t = 0; t < w.count; ++t) transform_input(g, x, w.start + t, block, v, t, C);
+    for (int64_t t = 0; t < w.count; ++t) transform_input<F>(g, x, w.start + t, block, v, t, C);
   for (int a = 0; a < kPoints; ++a)
     for (int64_t panel = w.first; panel < w.last; ++panel) {
       const float* panel_u = u + a * C * O + panel * kPanel * C;
+      // The U block of the next step: the next panel, or the first one of the next point.
+      // (Prefetching past the end of U for the last block is harmless: prefetches never fault.)
+      const float* next = panel + 1 < w.last ? panel_u + kPanel * C
+                          : a + 1 < kPoints  ? u + (a + 1) * C * O + w.first * kPanel * C
+                                             : nullptr;
       const float* va = v + a * C;
       float* ma = m + a * O + panel * kPanel;
       if (panel_width(O, panel) == kPanel)
-        gemm_rows<2>(w.count, va, kPoints * C, panel_u, C, ma, kPoints * O);
+        gemm_rows<2>(w.count, va, kPoints * C, panel_u, C, ma, kPoints * O, next);
       else
-        gemm_rows<1>(w.count, va, kPoints * C, panel_u, C, ma, kPoints * O);
+        gemm_rows<1>(w.count, va, kPoints * C, panel_u, C, ma, kPoints * O, next);
     }
   const int64_t last_block = std::min(g.out_blocks, w.last * (kPanel / kLanes));
   for (int64_t block = w.first * (kPanel / kLanes); block < last_block; ++block)
     for (int64_t t = 0; t < w.count; ++t)
-      transform_output(g, m, w.start + t, block, t, O, epilogue, y);
+      transform_output<F>(g, m, w.start + t, block, t, O, epilogue, y);
+}
+
+// U = G g G^T for every (output, input) channel pair, in the layout above.
+template <typename F>
+void transform_weights(const float* g, int64_t C, int64_t O, float* transformed) {
+  constexpr int64_t kPoints = F::kPoints;
+  // Staged per (panel, 16 input channels) and written as P contiguous runs: the P points of one
+  // filter lie C*O floats apart (a power of two in ResNets), so writing them directly hit one
+  // cache set P times: +0.4 s instead of +0.2 s of session creation for ResNet-34.
+  const int64_t panels = (O + kPanel - 1) / kPanel;
+  constexpr int64_t kChannelStep = 16;
+#pragma omp parallel for schedule(static)
+  for (int64_t panel = 0; panel < panels; ++panel) {
+    const int64_t width = panel_width(O, panel);
+    alignas(64) float staged[kPoints * kChannelStep * kPanel];  // <= 36 KiB
+    double u[kPoints];
+    for (int64_t c0 = 0; c0 < C; c0 += kChannelStep) {
+      const int64_t step = std::min(kChannelStep, C - c0);
+      for (int64_t c = 0; c < step; ++c)
+        for (int64_t k = 0; k < width; ++k) {
+          F::filter_tile(g + ((panel * kPanel + k) * C + c0 + c) * 9, u);
+          for (int a = 0; a < kPoints; ++a)
+            staged[(a * kChannelStep + c) * width + k] = static_cast<float>(u[a]);
+        }
+      for (int a = 0; a < kPoints; ++a)
+        std::memcpy(transformed + a * C * O + panel * kPanel * C + c0 * width,
+                    staged + a * kChannelStep * width, step * width * sizeof(float));
+    }
+  }
+}
+
+// Phases 1-3 over the whole batch; g has everything but the tile counts.
+template <typename F>
+void run_tiles(Geometry g, const Tensor& x, const float* weights, const Epilogue& epilogue,
+               float* dst) {
+  constexpr int64_t kPoints = F::kPoints;
+  g.tiles_h = (g.out_h + F::kTile - 1) / F::kTile;
+  g.tiles_w = (g.out_w + F::kTile - 1) / F::kTile;
+  const int64_t C = g.in_blocks * kLanes, O = g.out_blocks * kLanes;
+  const int64_t total = g.batch * g.tiles_per_image();
+  const int64_t per_tile_bytes = kPoints * (C + O) * static_cast<int64_t>(sizeof(float));
+  const int64_t threads = std::max(1, omp_get_max_threads());
+  const int64_t panels = (O + kPanel - 1) / kPanel;
+  // The work is split into independent items, taken dynamically: no barriers, and a thread
+  // that the OS deschedules on a loaded machine does not hold the others up (a phase-by-phase
+  // split with 3 barriers per chunk ran 2x slower than direct there).
+  // Many tiles: chunks of tiles, each with V + M within kChunkBytes but at least kMinChunk
+  // tiles (each chunk streams all of U: 10 chunks of 13 tiles made 14x14x256 at batch 8 1.4x
+  // slower), 2 per thread when possible. Few tiles (small images, deep layers): one chunk per
+  // kMinChunk tiles, its output panels split into 2 groups per thread, so each streams only its
+  // share of U (the input transform is repeated per group; it is cheap there).
+  int64_t chunks, groups;
+  if (total >= threads * kMinChunk) {
+    const int64_t wanted = (total * per_tile_bytes + kChunkBytes - 1) / kChunkBytes;
+    chunks = std::clamp(std::max(wanted, 2 * threads), threads, total / kMinChunk);
+    groups = 1;
+  } else {
+    chunks = (total + kMinChunk - 1) / kMinChunk;
+    groups = std::min(2 * threads, panels);
+  }
+  const int64_t chunk = (total + chunks - 1) / chunks;
+  const int64_t group_panels = (panels + groups - 1) / groups;
+  const size_t scratch_floats = static_cast<size_t>(kPoints * chunk * (C + O));
+  std::atomic<bool> out_of_memory = false;
+  const float* src = x.data<float>();
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t index = 0; index < chunks * groups; ++index) {
+    const int64_t start = index / groups * chunk, group = index % groups;
+    const WorkItem item{start, std::min(chunk, total - start), group * group_panels,
+                        std::min(panels, (group + 1) * group_panels)};
+    if (item.count <= 0 || item.first >= item.last) continue;
+    float* v = thread_scratch(scratch_floats);  // of the thread running the item
+    if (!v) {
+      out_of_memory = true;
+      continue;
+    }
+    run_item<F>(g, src, weights, epilogue, dst, item, v, v + kPoints * chunk * C);
+  }
+  FLOWONNX_CHECK(!out_of_memory, "winograd conv: cannot allocate {} bytes of scratch for input {}",
+                 scratch_floats * sizeof(float), x.describe());
 }
 
 }  // namespace
@@ -237,12 +332,16 @@ bool WinogradConv::supports(const Shape& weights, int64_t groups, const Conv2dPa
          params.pads_begin[1] >= 0 && params.pads_end[0] >= 0 && params.pads_end[1] >= 0;
 }
 
-WinogradConv::WinogradConv(const Tensor& weights, const Tensor& bias, ConvPostOps post_ops)
-    : post_ops_(post_ops) {
+WinogradConv::WinogradConv(const Tensor& weights, const Tensor& bias, ConvPostOps post_ops,
+                           int output_tile)
+    : output_tile_(output_tile), post_ops_(post_ops) {
   FLOWONNX_REQUIRE(
       weights.dtype() == DType::Float32 && supports(weights.shape(), 1, Conv2dParams{}),
       "winograd conv: weight {} must be float32 [O,C,3,3] with O and C multiples of {}",
       weights.describe(), kLanes);
+  FLOWONNX_REQUIRE(output_tile == 4 || output_tile == 2,
+                   "winograd conv: output tile {} is not 4 (F(4x4,3x3)) or 2 (F(2x2,3x3))",
+                   output_tile);
   out_channels_ = weights.shape()[0];
   in_channels_ = weights.shape()[1];
   FLOWONNX_REQUIRE(
@@ -253,33 +352,17 @@ WinogradConv::WinogradConv(const Tensor& weights, const Tensor& bias, ConvPostOp
     bias_[o] = bias.defined() ? bias.data<float>()[o] : 0.f;
 
   const int64_t C = in_channels_, O = out_channels_;
-  weight_floats_ = static_cast<size_t>(kPoints * C * O);
+  const int64_t points = output_tile == 4 ? winograd::F43::kPoints : winograd::F23::kPoints;
+  weight_floats_ = static_cast<size_t>(points * C * O);
   transformed_.reset(new float[weight_floats_]);  // every element is written below
-  const float* g = weights.data<float>();
-  float* transformed = transformed_.get();
-  // Staged per (panel, 16 input channels) and written as 36 contiguous runs: the 36 points of
-  // one filter lie C*O floats apart (a power of two in ResNets), so writing them directly hit
-  // one cache set 36 times: +0.4 s instead of +0.2 s of session creation for ResNet-34.
-  const int64_t panels = (O + kPanel - 1) / kPanel;
-  constexpr int64_t kChannelStep = 16;
-#pragma omp parallel for schedule(static)
-  for (int64_t panel = 0; panel < panels; ++panel) {
-    const int64_t width = panel_width(O, panel);
-    alignas(64) float staged[kPoints * kChannelStep * kPanel];  // 36 KiB
-    double u[kPoints];
-    for (int64_t c0 = 0; c0 < C; c0 += kChannelStep) {
-      const int64_t step = std::min(kChannelStep, C - c0);
-      for (int64_t c = 0; c < step; ++c)
-        for (int64_t k = 0; k < width; ++k) {
-          winograd::filter_tile(g + ((panel * kPanel + k) * C + c0 + c) * 9, u);
-          for (int a = 0; a < kPoints; ++a)
-            staged[(a * kChannelStep + c) * width + k] = static_cast<float>(u[a]);
-        }
-      for (int a = 0; a < kPoints; ++a)
-        std::memcpy(transformed + a * C * O + panel * kPanel * C + c0 * width,
-                    staged + a * kChannelStep * width, step * width * sizeof(float));
-    }
-  }
+  if (output_tile == 4)
+    transform_weights<winograd::F43>(weights.data<float>(), C, O, transformed_.get());
+  else
+    transform_weights<winograd::F23>(weights.data<float>(), C, O, transformed_.get());
+}
+
+const char* WinogradConv::implementation() const {
+  return output_tile_ == 4 ? "flowonnx:winograd_f43_avx2" : "flowonnx:winograd_f23_avx2";
 }
 
 void WinogradConv::run(const Tensor& x, const Conv2dParams& params, const Tensor* sum,
@@ -311,74 +394,37 @@ void WinogradConv::run(const Tensor& x, const Conv2dParams& params, const Tensor
   if (y.num_elements() == 0) return;
   g.pad_top = params.pads_begin[0];
   g.pad_left = params.pads_begin[1];
-  g.tiles_h = (g.out_h + kTile - 1) / kTile;
-  g.tiles_w = (g.out_w + kTile - 1) / kTile;
-
-  const int64_t C = in_channels_, O = out_channels_;
-  const int64_t total = g.batch * g.tiles_per_image();
-  const int64_t per_tile_bytes = kPoints * (C + O) * static_cast<int64_t>(sizeof(float));
-  const int64_t threads = std::max(1, omp_get_max_threads());
-  const int64_t panels = (O + kPanel - 1) / kPanel;
-  // The work is split into independent items, taken dynamically: no barriers, and a thread
-  // that the OS deschedules on a loaded machine does not hold the others up (a phase-by-phase
-  // split with 3 barriers per chunk ran 2x slower than direct there).
-  // Many tiles: chunks of tiles, each with V + M within kChunkBytes but at least kMinChunk
-  // tiles (each chunk streams all of U: 10 chunks of 13 tiles made 14x14x256 at batch 8 1.4x
-  // slower), 2 per thread when possible. Few tiles (small images, deep layers): one chunk per
-  // kMinChunk tiles, its output panels split into 2 groups per thread, so each streams only its
-  // share of U (the input transform is repeated per group; it is cheap there).
-  int64_t chunks, groups;
-  if (total >= threads * kMinChunk) {
-    const int64_t wanted = (total * per_tile_bytes + kChunkBytes - 1) / kChunkBytes;
-    chunks = std::clamp(std::max(wanted, 2 * threads), threads, total / kMinChunk);
-    groups = 1;
-  } else {
-    chunks = (total + kMinChunk - 1) / kMinChunk;
-    groups = std::min(2 * threads, panels);
-  }
-  const int64_t chunk = (total + chunks - 1) / chunks;
-  const int64_t group_panels = (panels + groups - 1) / groups;
-  const size_t scratch_floats = static_cast<size_t>(kPoints * chunk * (C + O));
-  std::atomic<bool> out_of_memory = false;
-  const float* src = x.data<float>();
-  const float* weights = transformed_.get();
   const Epilogue epilogue{bias_.get(), &post_ops_, sum ? sum->data<float>() : nullptr};
-  float* dst = y.data<float>();
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t index = 0; index < chunks * groups; ++index) {
-    const int64_t start = index / groups * chunk, group = index % groups;
-    const WorkItem item{start, std::min(chunk, total - start), group * group_panels,
-                        std::min(panels, (group + 1) * group_panels)};
-    if (item.count <= 0 || item.first >= item.last) continue;
-    float* v = thread_scratch(scratch_floats);  // of the thread running the item
-    if (!v) {
-      out_of_memory = true;
-      continue;
-    }
-    run_item(g, src, weights, epilogue, dst, item, v, v + kPoints * chunk * C);
-  }
-  FLOWONNX_CHECK(!out_of_memory, "winograd conv: cannot allocate {} bytes of scratch for input {}",
-                 scratch_floats * sizeof(float), x.describe());
+  if (output_tile_ == 4)
+    run_tiles<winograd::F43>(g, x, transformed_.get(), epilogue, y.data<float>());
+  else
+    run_tiles<winograd::F23>(g, x, transformed_.get(), epilogue, y.data<float>());
 }
 
-// Rule: Winograd when the run has at least 8 output tiles (N * ceil(outH/4) * ceil(outW/4)).
-// U is 4x the weights and is streamed once per run, so its cost per tile falls with the tile
-// count, while direct conv's weight traffic per output is 4x smaller; the channel count
-// cancels out. Measured with bench/conv_bench (BM_WinogradConv vs BM_PreparedConv<Direct>,
-// bias + ReLU fused, real time, best of 3) on the 2-core AMD EPYC (Zen 4, AVX2 only) while it
-// was heavily loaded by other builds (load average ~10), so +-20%; Winograd / direct:
-//   C=O    HW  N  tiles  1 thread  2 threads
-//   64     56  1   196     0.54      0.60
-//   128    28  1    49     0.42      0.54
-//   256    14  1    16     0.49      0.63
-//   512     7  1     4     1.19      1.08    <- loses: the only shape below 8 tiles
-//   512     7  2     8     0.84      0.86
-//   256    14  2    32     0.72      0.61
-//   64..512 at batch 8 (128..1568 tiles): 0.42..0.60 at 1 thread, 0.48..0.91 at 2 threads.
-bool winograd_pays_off(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t out_h,
-                       int64_t out_w) {
-  const int64_t tiles = batch * ((out_h + kTile - 1) / kTile) * ((out_w + kTile - 1) / kTile);
-  return tiles >= 8;
+// Rule: F(4x4,3x3) when the run has at least 32 of its tiles (N * ceil(outH/4) * ceil(outW/4)),
+// else F(2x2,3x3) where it still saves a third of the direct conv's multiplications (16 per
+// tile vs 9 per output pixel), else direct. U is streamed from memory once per run (a model's
+// weights do not stay in the caches between runs): F(4,3)'s is 4x the weights, F(2,3)'s 16/9x,
+// so with few tiles the smaller U wins although it multiplies 2.25x more per output.
+// Measured with bench/conv_bench (BM_WinogradConv<tile, 12> vs BM_PreparedConv<Direct, 12>:
+// 12 convs in turn so that the weights are cold, as in a model; bias + ReLU fused; median of 3)
+// on the 2-core AMD EPYC (Zen 4, AVX2 only); effective GFLOP/s (direct conv's FLOPs / time):
+//   C=O  HW  N  tiles(4x4)   1 thread: direct F(2,3) F(4,3)   2 threads: direct F(2,3) F(4,3)
+//   64   56  1   196                    75    137    204                 99    236    401
+//   128  28  1    49                    70    147    223                139    282    345
+//   256  14  1    16                    65    143    163                127    226    251
+//   512   7  1     4                    53     89     75                106    149    103
+// 256x14 at batch 1 is a near tie (other runs: 2 threads 206 vs 203, 182 vs 193); in ResNet-34
+// F(4,3) there made the run 1.5-3% faster but the session 55 MiB larger (292 -> 348 MiB peak
+// RSS, ONNX Runtime: 304), so the threshold is 32 tiles (256x14 at batch 2: F(4,3)).
+int winograd_output_tile(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t out_h,
+                         int64_t out_w) {
+  auto tiles = [&](int64_t side) {
+    return batch * ((out_h + side - 1) / side) * ((out_w + side - 1) / side);
+  };
+  if (tiles(4) >= 32) return 4;
+  if (3 * winograd::F23::kPoints * tiles(2) <= 2 * 9 * batch * out_h * out_w) return 2;
+  return 0;
 }
 
 }  // namespace flowonnx::kernels
