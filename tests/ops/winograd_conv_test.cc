@@ -163,6 +163,15 @@ TEST_P(WinogradVariant, MatchesReferenceOnManyShapes) {
       }
 }
 
+// 7..14 tiles in one row of tiles: full 6-row GEMM blocks, then remainders of every size,
+// including the 1-2 rows that are merged with the last full block.
+TEST_P(WinogradVariant, EveryRowBlockRemainder) {
+  Generator gen(17);
+  const int64_t side = GetParam();
+  for (int64_t tiles = 7; tiles <= 14; ++tiles)
+    check_case(GetParam(), 1, 16, 24, side, side * tiles, pads(1, 1, 1, 1), true, {}, false, gen);
+}
+
 TEST_P(WinogradVariant, EveryPostOpCombination) {
   Generator gen(11);
   const ConvActivation none, relu{ConvActivation::Kind::Relu},
