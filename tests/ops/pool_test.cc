@@ -1,5 +1,7 @@
 #include "kernels/cpu/pool.h"
 
+#include "kernels/cpu/blocked_layout.h"
+
 #include "test_util.h"
 
 namespace flowonnx::kernels {
@@ -116,6 +118,39 @@ TEST(Pool2d, MatchesReferenceOnRandomParams) {
     }
   }
   EXPECT_EQ(checked, 240);
+}
+
+// The blocked-layout max pool (the runtime's, between convs) against the reference on random
+// windows, strides, pads and ceil_mode (no dilation: it does not take any).
+TEST(Pool2d, BlockedMaxPoolMatchesReference) {
+  Generator gen(5);
+  auto pick = [&](int64_t low, int64_t high) {
+    return low + static_cast<int64_t>(gen.uniform() * double(high - low + 1));
+  };
+  const LayoutReorder to_blocked(true), to_plain(false);
+  for (int trial = 0; trial < 40; ++trial) {
+    Pool2dParams p;
+    for (int i = 0; i < 2; ++i) {
+      p.kernel[i] = pick(1, 4);
+      p.strides[i] = pick(1, 3);
+      p.pads_begin[i] = pick(0, p.kernel[i] - 1);
+      p.pads_end[i] = pick(0, p.kernel[i] - 1);
+    }
+    p.ceil_mode = gen.uniform() < 0.5;
+    const Shape shape = {pick(1, 2), channel_block() * pick(1, 3), pick(4, 12), pick(4, 12)};
+    const Tensor x = randn(shape, gen);
+    const Shape y_shape = pool2d_output_shape(shape, p);
+    Tensor blocked_x(shape), blocked_y(y_shape), actual(y_shape), expected(y_shape);
+    to_blocked.run(x, blocked_x);
+    BlockedMaxPool(p).run(blocked_x, blocked_y);
+    to_plain.run(blocked_y, actual);
+    pool2d_reference(PoolKind::Max, x, p, expected);
+    EXPECT_TRUE(all_close(actual, expected, 0, 0))
+        << "trial " << trial << " x " << shape_to_string(shape) << " k=[" << p.kernel[0] << ","
+        << p.kernel[1] << "] s=[" << p.strides[0] << "," << p.strides[1] << "] pb=["
+        << p.pads_begin[0] << "," << p.pads_begin[1] << "] pe=[" << p.pads_end[0] << ","
+        << p.pads_end[1] << "] ceil=" << p.ceil_mode;
+  }
 }
 
 TEST(Pool2d, RejectsBadArguments) {

@@ -1,6 +1,9 @@
 #include "kernels/cpu/blocked_layout.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
+#include <limits>
 
 #include "kernels/cpu/dnnl_util.h"
 
@@ -72,10 +75,39 @@ void LayoutReorder::run(const Tensor& x, Tensor& y) const {
   });
 }
 
-struct BlockedMaxPool::Compiled {
-  dnnl::memory::desc src, dst, scratchpad;
-  dnnl::pooling_forward primitive;
-};
+namespace {
+
+// Max pooling over one channel block of B lanes per pixel: every output pixel takes the max of
+// its window's in-bounds taps (padding never wins, as ONNX requires; the output size rule
+// guarantees every window has one). The lane loop is what the compiler vectorizes.
+template <int B>
+void max_pool_blocks(const float* x, float* y, int64_t planes, const Shape& in, const Shape& out,
+                     const Pool2dParams& p) {
+  const int64_t height = in[2], width = in[3], out_h = out[2], out_w = out[3];
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t plane = 0; plane < planes; ++plane)
+    for (int64_t oy = 0; oy < out_h; ++oy) {
+      const int64_t top = oy * p.strides[0] - p.pads_begin[0];
+      const int64_t y_begin = std::max<int64_t>(top, 0);
+      const int64_t y_end = std::min(top + p.kernel[0], height);
+      const float* image = x + plane * height * width * B;
+      float* row = y + (plane * out_h + oy) * out_w * B;
+      for (int64_t ox = 0; ox < out_w; ++ox) {
+        const int64_t left = ox * p.strides[1] - p.pads_begin[1];
+        const int64_t x_begin = std::max<int64_t>(left, 0);
+        const int64_t x_end = std::min(left + p.kernel[1], width);
+        for (int half = 0; half < B / 8; ++half) {
+          __m256 best = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+          for (int64_t iy = y_begin; iy < y_end; ++iy)
+            for (int64_t ix = x_begin; ix < x_end; ++ix)
+              best = _mm256_max_ps(_mm256_loadu_ps(image + (iy * width + ix) * B + half * 8), best);
+          _mm256_storeu_ps(row + ox * B + half * 8, best);
+        }
+      }
+    }
+}
+
+}  // namespace
 
 void BlockedMaxPool::run(const Tensor& x, Tensor& y) const {
   require_rank4_float("blocked max pool", x);
@@ -84,35 +116,11 @@ void BlockedMaxPool::run(const Tensor& x, Tensor& y) const {
                        params_.dilations == (std::array<int64_t, 2>{1, 1}),
                    "blocked max pool: input {} output {}", x.describe(), y.describe());
   if (y.num_elements() == 0) return;
-  detail::run_dnnl("blocked max pool", x.describe(), [&] {
-    const auto& compiled = *cache_.get(x.shape(), [&] {
-      auto c = std::make_shared<Compiled>();
-      c->src = desc_of(x.shape(), detail::blocked_tag());
-      c->dst = desc_of(out, detail::blocked_tag());
-      // oneDNN derives the output size as (in + pads - kernel) / stride + 1 (floor); ceil_mode
-      // windows are expressed by widening the end padding to what that size needs. Padded taps
-      // never win a max, as ONNX requires.
-      dnnl::memory::dims pad_end(2);
-      for (int i = 0; i < 2; ++i)
-        pad_end[i] =
-            std::max<int64_t>(0, (out[2 + i] - 1) * params_.strides[i] + params_.kernel[i] -
-                                     x.shape()[2 + i] - params_.pads_begin[i]);
-      const dnnl::pooling_forward::desc desc(
-          dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, c->src, c->dst,
-          {params_.strides[0], params_.strides[1]}, {params_.kernel[0], params_.kernel[1]},
-          {params_.pads_begin[0], params_.pads_begin[1]}, pad_end);
-      dnnl::pooling_forward::primitive_desc pd(desc, detail::thread_safe_attr(), detail::cpu_engine());
-      c->primitive = dnnl::pooling_forward(pd);
-      c->scratchpad = pd.scratchpad_desc();
-      return c;
-    });
-    dnnl::stream& stream = detail::cpu_stream();
-    compiled.primitive.execute(stream,
-                               {{DNNL_ARG_SRC, detail::wrap_memory(compiled.src, x.raw_data())},
-                                {DNNL_ARG_DST, detail::wrap_memory(compiled.dst, y.raw_data())},
-                                {DNNL_ARG_SCRATCHPAD, detail::thread_scratchpad(compiled.scratchpad)}});
-    stream.wait();
-  });
+  const int64_t planes = x.shape()[0] * x.shape()[1] / channel_block();
+  if (channel_block() == 16)
+    max_pool_blocks<16>(x.data<float>(), y.data<float>(), planes, x.shape(), out, params_);
+  else
+    max_pool_blocks<8>(x.data<float>(), y.data<float>(), planes, x.shape(), out, params_);
 }
 
 }  // namespace flowonnx::kernels

