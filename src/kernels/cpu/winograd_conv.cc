@@ -427,9 +427,10 @@ void WinogradConv::run(const Tensor& x, const Conv2dParams& params, const Tensor
 //   128  28  1    49                    70    147    223                139    282    345
 //   256  14  1    16                    65    143    163                127    226    251
 //   512   7  1     4                    53     89     75                106    149    103
-// 256x14 at batch 1 is a near tie (other runs: 2 threads 206 vs 203, 182 vs 193); in ResNet-34
-// F(4,3) there made the run 1.5-3% faster but the session 55 MiB larger (292 -> 348 MiB peak
-// RSS, ONNX Runtime: 304), so the threshold is 32 tiles (256x14 at batch 2: F(4,3)).
+// 256x14 at batch 1 is a near tie (other runs: 2 threads 206 vs 203, 182 vs 193); whole models
+// (in-process A/B, alternating runs) run within 1% either way there, but F(4,3) makes the
+// ResNet-34 session 55 MiB larger (348 vs 293 MiB peak RSS; ONNX Runtime: 304), so the threshold
+// is 32 tiles (256x14 at batch 2: F(4,3)).
 int winograd_output_tile(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t out_h,
                          int64_t out_w) {
   auto tiles = [&](int64_t side) {
