@@ -324,28 +324,25 @@ TEST(WinogradConv, PreparedConvUsesItAndMatchesDirect) {
   constexpr const char* kF23 = "flowonnx:winograd_f23_avx2";
   EXPECT_EQ(winograd.implementation(x_shape, p), kF43);
   EXPECT_EQ(direct.implementation(x_shape, p).find("flowonnx:"), std::string::npos);
-  const Tensor x = to_blocked8(randn(x_shape, gen));
-  const Tensor residual = to_blocked8(randn(x_shape, gen));
-  Tensor y_winograd(x_shape), y_direct(x_shape);
-  winograd.run(x, p, &residual, y_winograd);
-  direct.run(x, p, &residual, y_direct);
-  const Deviation e = compare(y_winograd, y_direct);
-  EXPECT_LE(e.max_abs, kTolerance * e.scale);
+  auto expect_matches_direct = [&](const PreparedConv& conv, const Shape& shape) {
+    const Tensor x = to_blocked8(randn(shape, gen));
+    const Tensor residual = to_blocked8(randn(shape, gen));
+    Tensor y(shape), y_direct(shape);
+    conv.run(x, p, &residual, y);
+    direct.run(x, p, &residual, y_direct);
+    const Deviation e = compare(y, y_direct);
+    EXPECT_LE(e.max_abs, kTolerance * e.scale) << shape_to_string(shape);
+  };
+  expect_matches_direct(winograd, x_shape);
   // A 7x7 output at batch 1 is F(2,3)'s, but this conv holds F(4,3)'s U: direct (one U per
-  // conv), while a conv first prepared for 7x7 takes F(2,3) and keeps it for larger images.
+  // conv). A conv first prepared for 7x7 takes F(2,3); larger images run direct while it holds
+  // the original weights (after release_weights they run on F(2,3): weight_release_test.cc).
   EXPECT_EQ(winograd.implementation({1, 64, 7, 7}, p).find("flowonnx:"), std::string::npos);
   const PreparedConv small(weights, bias, 1, post_ops, ConvAlgorithm::WinogradWhereAvailable);
   EXPECT_EQ(small.implementation({1, 64, 7, 7}, p), kF23);
   EXPECT_EQ(small.implementation({1, 64, 1, 1}, p).find("flowonnx:"), std::string::npos);
   EXPECT_EQ(small.implementation(x_shape, p).find("flowonnx:"), std::string::npos);
-  const Shape small_shape = {1, 64, 7, 7};
-  const Tensor x_small = to_blocked8(randn(small_shape, gen));
-  const Tensor residual_small = to_blocked8(randn(small_shape, gen));
-  Tensor y_f23(small_shape), y_small_direct(small_shape);
-  small.run(x_small, p, &residual_small, y_f23);
-  direct.run(x_small, p, &residual_small, y_small_direct);
-  const Deviation e_small = compare(y_f23, y_small_direct);
-  EXPECT_LE(e_small.max_abs, kTolerance * e_small.scale);
+  expect_matches_direct(small, {1, 64, 7, 7});
   // Ineligible shapes (stride 2) keep the direct oneDNN kernel.
   Conv2dParams strided = p;
   strided.strides = {2, 2};
