@@ -25,9 +25,10 @@ struct SessionOptions {
   // into Conv, Relu/Clip and residual Add fused into the conv as oneDNN post-ops, weights
   // prepacked once, activations kept in oneDNN's blocked layout between convs.
   bool optimize_graph = true;
-  // oneDNN's Winograd for eligible 3x3 stride-1 convs (with optimize_graph) where it has a kernel
-  // for the CPU (oneDNN 2.6: AVX-512 only; direct elsewhere). It rounds differently from direct
-  // convolution; tests/runtime/conv_fusion_test.cc holds it to rtol 1e-4.
+  // Winograd for eligible 3x3 stride-1 convs (with optimize_graph): oneDNN's kernels on AVX-512
+  // CPUs, our own F(4x4,3x3) / F(2x2,3x3) on AVX2 CPUs where they measured faster than direct
+  // (kernels/cpu/winograd_conv.h). It rounds differently from direct convolution;
+  // tests/runtime/conv_fusion_test.cc holds it to rtol 1e-4.
   bool winograd = true;
   // CUDAExecutionProvider settings (used when it is requested and a GPU is usable).
   int cuda_device_id = 0;
