@@ -36,10 +36,6 @@ int64_t panel_width(int64_t out_channels, int64_t panel) {
   return std::min(kPanel, out_channels - panel * kPanel);
 }
 
-// A share of the U block the caller reads next, pulled into the cache while this one computes:
-// one 64-byte line every `every` channels, from `next` on, `step` floats apart. U comes from
-// memory in a model (it does not stay in the L3 between runs), and this overlaps the next
-// block's misses with this block's arithmetic.
 // Floats from one tile's points in V (or M) to the next tile's: P rows of `channels` plus one
 // cache line. Without that line the stride is a multiple of 4 KiB in ResNets (16 * 256 * 4
 // bytes...), so the 6 rows a GEMM block reads at once, and the M rows it stores, all fall into
@@ -50,6 +46,10 @@ int64_t tile_stride(int64_t channels) {
   return F::kPoints * channels + 16;
 }
 
+// A share of the U block the caller reads next, pulled into the cache while this one computes:
+// one 64-byte line every `every` channels, from `next` on, `step` floats apart. U comes from
+// memory in a model (it does not stay in the L3 between runs), and this overlaps the next
+// block's misses with this block's arithmetic.
 struct Prefetch {
   const float* next = nullptr;
   int64_t every = 1, step = 16;
