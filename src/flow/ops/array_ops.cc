@@ -7,10 +7,10 @@
 #include <fmt/ranges.h>
 
 #include "flow/op_registry.h"
-#include "kernels/cpu/kernel_checks.h"
 #include "flow/ops/op_helpers.h"
 #include "flow/ops/scalar_attrs.h"
 #include "kernels/cpu/broadcast_loop.h"
+#include "kernels/cpu/kernel_checks.h"
 #include "kernels/cpu/data_movement.h"
 #include "kernels/cpu/layout.h"
 #include "kernels/cpu/pointwise.h"

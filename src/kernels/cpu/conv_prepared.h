@@ -69,8 +69,8 @@ class PreparedConv {
  private:
   struct Compiled;
   const Compiled& compiled_for(const Shape& x, Conv2dParams params) const;
-  // Our Winograd kernel: built with `output_tile` (4 or 2; 0 means 4) by the first geometry
-  // that asks, then shared by every geometry that runs on it.
+  // Our Winograd kernel: built with `output_tile` (4 or 2) by the first geometry that asks, then
+  // shared by every geometry that runs on it (later ones never build a second).
   std::shared_ptr<const WinogradConv> winograd_kernel(int output_tile) const;
   // The weights in plain [O,C/groups,kH,kW]: the original, or reordered from packed_.
   Tensor plain_weights() const;

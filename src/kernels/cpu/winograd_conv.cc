@@ -209,7 +209,7 @@ void transform_input(const Geometry& g, const float* x, int64_t tile, int64_t bl
     }
   }
   alignas(32) __m256 points[F::kPoints];
-  F::input_tile(patch, points);
+  winograd::input_tile<F>(patch, points);
   float* out = v + local * tile_stride<F>(channels) + block * kLanes;
   for (int a = 0; a < F::kPoints; ++a) _mm256_storeu_ps(out + a * channels, points[a]);
 }
@@ -231,7 +231,7 @@ void transform_output(const Geometry& g, const float* m, int64_t tile, int64_t b
   alignas(32) __m256 points[F::kPoints];
   for (int a = 0; a < F::kPoints; ++a) points[a] = _mm256_loadu_ps(in + a * out_channels);
   alignas(32) __m256 result[side * side];
-  F::output_tile(points, result);
+  winograd::output_tile<F>(points, result);
 
   const int64_t n = tile / g.tiles_per_image(), rest = tile % g.tiles_per_image();
   const int64_t top = rest / g.tiles_w * side, left = rest % g.tiles_w * side;
@@ -303,7 +303,7 @@ void transform_weights(const float* g, int64_t C, int64_t O, float* transformed)
       const int64_t step = std::min(kChannelStep, C - c0);
       for (int64_t c = 0; c < step; ++c)
         for (int64_t k = 0; k < width; ++k) {
-          F::filter_tile(g + ((panel * kPanel + k) * C + c0 + c) * 9, u);
+          winograd::filter_tile<F>(g + ((panel * kPanel + k) * C + c0 + c) * 9, u);
           for (int a = 0; a < kPoints; ++a)
             staged[(a * kChannelStep + c) * width + k] = static_cast<float>(u[a]);
         }
@@ -400,8 +400,7 @@ WinogradConv::WinogradConv(const Tensor& weights, const Tensor& bias, ConvPostOp
 
   const int64_t C = in_channels_, O = out_channels_;
   const int64_t points = output_tile == 4 ? winograd::F43::kPoints : winograd::F23::kPoints;
-  weight_floats_ = static_cast<size_t>(points * C * O);
-  transformed_.reset(new float[weight_floats_]);  // every element is written below
+  transformed_.reset(new float[points * C * O]);  // every element is written below
   if (output_tile == 4)
     transform_weights<winograd::F43>(weights.data<float>(), C, O, transformed_.get());
   else

@@ -29,8 +29,6 @@ class WinogradConv {
   const char* implementation() const;
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
-  // Bytes held for the transformed weights.
-  size_t weight_bytes() const { return weight_floats_ * sizeof(float); }
 
   // x [N,C,H,W] and y [N,O,outH,outW] (preallocated) in nChw8c; `sum` (iff post_ops.with_sum)
   // has y's shape and layout and may be y itself. Safe to call from several threads at once.
@@ -39,7 +37,6 @@ class WinogradConv {
  private:
   int output_tile_;
   int64_t in_channels_, out_channels_;
-  size_t weight_floats_;
   std::unique_ptr<float[]> transformed_;  // U, see winograd_conv.cc for the layout
   std::unique_ptr<float[]> bias_;         // O floats, zeros when there is no bias
   ConvPostOps post_ops_;

@@ -50,9 +50,8 @@ CudaSubgraph::CudaSubgraph(ir::Graph body, const CudaKernelOptions& options, int
     return it->second;
   };
   for (const auto& input : body_.inputs) input_slots_.push_back(slot_for(input));
-  for (const auto& [name, tensor] : body_.initializers()) {
+  for (const auto& [name, tensor] : body_.initializers())
     constants_.emplace_back(slot_for(name), upload_constant(tensor));
-    }
   for (ir::Node* node : body_.topological_order()) {
     Step step;
     step.node = node;

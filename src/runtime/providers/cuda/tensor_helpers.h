@@ -3,7 +3,6 @@
 // and the small host-side helpers of the compute functions.
 #pragma once
 
-#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
