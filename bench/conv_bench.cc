@@ -141,9 +141,11 @@ BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::WinogradWhereAvailab
     ->Apply(resnet34_shapes);
 BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::Direct)->Apply(winograd_shapes);
 BENCHMARK_TEMPLATE(BM_WinogradConv, 4)->Apply(winograd_shapes);
+BENCHMARK_TEMPLATE(BM_WinogradConv, 3)->Apply(winograd_shapes);
 BENCHMARK_TEMPLATE(BM_WinogradConv, 2)->Apply(winograd_shapes);
 BENCHMARK_TEMPLATE(BM_PreparedConv, kernels::ConvAlgorithm::Direct, 12)->Apply(winograd_shapes);
 BENCHMARK_TEMPLATE(BM_WinogradConv, 4, 12)->Apply(winograd_shapes);
+BENCHMARK_TEMPLATE(BM_WinogradConv, 3, 12)->Apply(winograd_shapes);
 BENCHMARK_TEMPLATE(BM_WinogradConv, 2, 12)->Apply(winograd_shapes);
 
 }  // namespace

@@ -5,19 +5,26 @@
 #include <limits>
 #include <new>
 
+#include "base/page_memory.h"
 #include "tensor/half.h"
 
 namespace flowonnx {
 
-Storage::Storage(size_t nbytes) : nbytes_(nbytes) {
+Storage::Storage(size_t nbytes) : nbytes_(nbytes), mapped_(nbytes >= kMapThreshold) {
   // aligned_alloc needs a size that is a multiple of the alignment, and non-zero.
-  size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-  data_ = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
+  const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
+  data_ = mapped_ ? map_pages(nbytes, kAlignment)
+                  : std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
   if (data_ == nullptr)
     fail(ErrorCode::InvalidArgument, "cannot allocate {} bytes for a tensor", nbytes);
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() {
+  if (mapped_)
+    unmap_pages(data_, nbytes_);
+  else
+    std::free(data_);
+}
 
 Tensor::Tensor(const Shape& shape, DType dtype) {
   int64_t count = flowonnx::num_elements(shape);  // validates

@@ -18,6 +18,9 @@ namespace flowonnx {
 class Storage {
  public:
   static constexpr size_t kAlignment = 64;
+  // From this size on the bytes are mapped on their own (base/page_memory.h), so that freeing
+  // them (a model's initializers once prepacked, say) returns them to the system.
+  static constexpr size_t kMapThreshold = size_t{1} << 20;
   explicit Storage(size_t nbytes);
   ~Storage();
   Storage(const Storage&) = delete;
@@ -27,8 +30,9 @@ class Storage {
   size_t nbytes() const { return nbytes_; }
 
  private:
-  void* data_;
   size_t nbytes_;
+  bool mapped_;
+  void* data_;
 };
 
 struct TensorImpl {

@@ -1,4 +1,4 @@
-// Our Winograd F(4x4,3x3) and F(2x2,3x3) kernels against the naive reference conv (accumulating
+// Our Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) kernels against the naive reference conv (accumulating
 // in double).
 // Tolerance: Winograd in fp32 rounds in the transformed domain, where values are combinations of
 // up to 36 inputs with coefficients up to 8 (A^T) and 5 (B^T), so the error is not relative to
@@ -6,7 +6,8 @@
 // transformed values). We therefore bound |winograd - reference| <= 5e-5 * max|reference|: the
 // measured worst case on ResNet-34's shapes is printed by NumericsOnResNetShapes (5e-6 to 1.4e-5),
 // so the bound has >3x headroom while still catching any wrong coefficient (which gives O(1)).
-// F(2,3)'s coefficients are 0, +-1 and 1/2, so its error is smaller; it is held to the same bound.
+// F(2,3)'s coefficients are 0, +-1 and 1/2, so its error is smaller, F(3,3)'s (up to 4 and 1/6)
+// lies between; both are held to the same bound.
 #include "kernels/cpu/winograd_conv.h"
 
 #include <cmath>
@@ -285,24 +286,25 @@ TEST(WinogradConv, RejectsBadInputs) {
       ErrorCode::InvalidArgument, "[O,C,3,3]");
   expect_error(
       [&] {
-        WinogradConv(randn({16, 8, 3, 3}, gen), Tensor(), {}, 3);
+        WinogradConv(randn({16, 8, 3, 3}, gen), Tensor(), {}, 5);
       },
-      ErrorCode::InvalidArgument, "output tile 3 is not 4");
+      ErrorCode::InvalidArgument, "output tile 5 is not 4, 3 or 2");
 }
 
-INSTANTIATE_TEST_SUITE_P(WinogradConv, WinogradVariant, ::testing::Values(4, 2),
+INSTANTIATE_TEST_SUITE_P(WinogradConv, WinogradVariant, ::testing::Values(4, 3, 2),
                          [](const ::testing::TestParamInfo<int>& info) {
-                           return info.param == 4 ? "F43" : "F23";
+                           return fmt::format("F{}3", info.param);
                          });
 
-// The variant rule (numbers in winograd_conv.cc): F(4,3) from 32 of its 4x4 tiles, F(2,3) below
-// while it saves a third of the multiplications, else direct.
+// The variant rule (numbers in winograd_conv.cc): F(4,3) from 32 of its 4x4 tiles, F(3,3) from
+// 16 of its 3x3 tiles, F(2,3) below while it saves a third of the multiplications, else direct.
 TEST(WinogradConv, OutputTileRule) {
   EXPECT_EQ(winograd_output_tile(1, 64, 64, 56, 56), 4);    // 196 tiles
   EXPECT_EQ(winograd_output_tile(1, 128, 128, 28, 28), 4);  // 49
-  EXPECT_EQ(winograd_output_tile(1, 256, 256, 14, 14), 2);  // 16
+  EXPECT_EQ(winograd_output_tile(1, 256, 256, 14, 14), 3);  // 16 of 4x4, 25 of 3x3
   EXPECT_EQ(winograd_output_tile(2, 256, 256, 14, 14), 4);  // 32
-  EXPECT_EQ(winograd_output_tile(1, 512, 512, 7, 7), 2);    // 4 (16 of 2x2: 256 vs 441 products)
+  EXPECT_EQ(winograd_output_tile(1, 512, 512, 7, 7), 2);    // 9 of 3x3 (16 of 2x2: 256 vs 441)
+  EXPECT_EQ(winograd_output_tile(2, 512, 512, 7, 7), 3);    // 8 of 4x4, 18 of 3x3
   EXPECT_EQ(winograd_output_tile(8, 512, 512, 7, 7), 4);    // 32
   EXPECT_EQ(winograd_output_tile(1, 512, 512, 2, 2), 2);    // one 2x2 tile: 16 vs 36
   EXPECT_EQ(winograd_output_tile(1, 512, 512, 3, 3), 0);    // four 2x2 tiles: 64 vs 81
@@ -321,6 +323,7 @@ TEST(WinogradConv, PreparedConvUsesItAndMatchesDirect) {
   const Conv2dParams p = pads(1, 1, 1, 1);
   const Shape x_shape = {1, 64, 28, 28};
   constexpr const char* kF43 = "flowonnx:winograd_f43_avx2";
+  constexpr const char* kF33 = "flowonnx:winograd_f33_avx2";
   constexpr const char* kF23 = "flowonnx:winograd_f23_avx2";
   EXPECT_EQ(winograd.implementation(x_shape, p), kF43);
   EXPECT_EQ(direct.implementation(x_shape, p).find("flowonnx:"), std::string::npos);
@@ -343,6 +346,9 @@ TEST(WinogradConv, PreparedConvUsesItAndMatchesDirect) {
   EXPECT_EQ(small.implementation({1, 64, 1, 1}, p).find("flowonnx:"), std::string::npos);
   EXPECT_EQ(small.implementation(x_shape, p).find("flowonnx:"), std::string::npos);
   expect_matches_direct(small, {1, 64, 7, 7});
+  const PreparedConv middle(weights, bias, 1, post_ops, ConvAlgorithm::WinogradWhereAvailable);
+  EXPECT_EQ(middle.implementation({1, 64, 14, 14}, p), kF33);
+  expect_matches_direct(middle, {1, 64, 14, 14});
   // Ineligible shapes (stride 2) keep the direct oneDNN kernel.
   Conv2dParams strided = p;
   strided.strides = {2, 2};

@@ -57,8 +57,11 @@ TEST_P(ResNetSimplifyTest, FoldsBatchNormAndMatchesTheOriginal) {
                                                 "AveragePool", "Flatten", "Gemm"};
   for (const auto& node : simplified.graph.nodes()) {
     EXPECT_TRUE(allowed.count(node->op_type)) << node->op_type << " left in\n" << simplified.graph.to_text();
-    if (node->op_type == "Add")  // only residual adds remain; the fc bias went into the Gemm
-      for (const auto& input : node->inputs) EXPECT_FALSE(simplified.graph.is_initializer(input)) << node->name;
+    if (node->op_type == "Add") {  // only residual adds remain; the fc bias went into the Gemm
+      for (const auto& input : node->inputs) {
+        EXPECT_FALSE(simplified.graph.is_initializer(input)) << node->name;
+      }
+    }
   }
   std::printf("[ %s ] nodes %zu -> %zu, initializers %zu -> %zu\n", GetParam().c_str(),
               original.graph.nodes().size(), simplified.graph.nodes().size(),

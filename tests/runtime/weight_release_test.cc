@@ -110,7 +110,9 @@ TEST(WeightRelease, WinogradConvKeepsRunningOnItsTransformedWeights) {
   const std::string first = conv.implementation({1, 16, 16, 16}, params_of(c));
   ASSERT_TRUE(conv.release_weights());
   const std::string tiny = conv.implementation({1, 16, 4, 4}, params_of(c));
-  if (first.starts_with("flowonnx:winograd")) EXPECT_EQ(tiny, first);
+  if (first.starts_with("flowonnx:winograd")) {
+    EXPECT_EQ(tiny, first);
+  }
   const Tensor x = randn({1, 16, 4, 4}, gen);
   EXPECT_LT(prepared_error(conv, c, weights, bias, x), 1e-4);
 }

@@ -56,7 +56,7 @@ class PreparedConv {
   // layout and may be y itself (then the residual is accumulated in place).
   void run(const Tensor& x, const Conv2dParams& params, const Tensor* sum, Tensor& y) const;
   // The implementation chosen for a geometry ("jit:avx2", "jit_wino_4x3:...",
-  // "flowonnx:winograd_f43_avx2", "flowonnx:winograd_f23_avx2").
+  // "flowonnx:winograd_f43_avx2", "flowonnx:winograd_f33_avx2", "flowonnx:winograd_f23_avx2").
   std::string implementation(const Shape& x, const Conv2dParams& params) const;
   // Drops the reference to the original weights once a prepared geometry holds them in a form
   // every later geometry can be built from: oneDNN's packed (blocked) weights, or our Winograd

@@ -1,6 +1,7 @@
-// Winograd F(4x4,3x3) and F(2x2,3x3) on AVX2+FMA (one template, F = winograd::F43 or F23). The
-// output is cut into 4x4 (2x2) tiles, each reading a 6x6 (4x4) input patch. Work items (a chunk
-// of tiles x a range of output panels, see run()) each do, with P = 36 (16) points:
+// Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) on AVX2+FMA (one template, F = winograd::F43,
+// F33 or F23). The output is cut into 4x4 (3x3, 2x2) tiles, each reading a 6x6 (5x5, 4x4) input
+// patch. Work items (a chunk of tiles x a range of output panels, see run()) each do, with
+// P = 36 (25, 16) points:
 //   1. input transform  V[t][a][c] = (B^T d_t,c B)[a]          a < P points, t < chunk tiles
 //   2. P GEMMs          M[t][a][o] = sum_c V[t][a][c] U[a][c][o]
 //   3. output transform y_t,o = A^T M[t][.][o] A, then bias, pre activation, sum, post activation
@@ -369,6 +370,19 @@ void run_tiles(Geometry g, const Tensor& x, const float* weights, const Epilogue
                  scratch_floats * sizeof(float), x.describe());
 }
 
+// Calls fn.template operator()<F>() with the variant of this output tile (4, 3 or 2).
+template <typename Fn>
+void with_variant(int output_tile, Fn&& fn) {
+  switch (output_tile) {
+    case 4:
+      return fn.template operator()<winograd::F43>();
+    case 3:
+      return fn.template operator()<winograd::F33>();
+    default:
+      return fn.template operator()<winograd::F23>();
+  }
+}
+
 }  // namespace
 
 bool WinogradConv::supports(const Shape& weights, int64_t groups, const Conv2dParams& params) {
@@ -386,8 +400,9 @@ WinogradConv::WinogradConv(const Tensor& weights, const Tensor& bias, ConvPostOp
       weights.dtype() == DType::Float32 && supports(weights.shape(), 1, Conv2dParams{}),
       "winograd conv: weight {} must be float32 [O,C,3,3] with O and C multiples of {}",
       weights.describe(), kLanes);
-  FLOWONNX_REQUIRE(output_tile == 4 || output_tile == 2,
-                   "winograd conv: output tile {} is not 4 (F(4x4,3x3)) or 2 (F(2x2,3x3))",
+  FLOWONNX_REQUIRE(output_tile >= 2 && output_tile <= 4,
+                   "winograd conv: output tile {} is not 4, 3 or 2 (F(4x4,3x3), F(3x3,3x3), "
+                   "F(2x2,3x3))",
                    output_tile);
   out_channels_ = weights.shape()[0];
   in_channels_ = weights.shape()[1];
@@ -399,16 +414,21 @@ WinogradConv::WinogradConv(const Tensor& weights, const Tensor& bias, ConvPostOp
     bias_[o] = bias.defined() ? bias.data<float>()[o] : 0.f;
 
   const int64_t C = in_channels_, O = out_channels_;
-  const int64_t points = output_tile == 4 ? winograd::F43::kPoints : winograd::F23::kPoints;
-  transformed_.reset(new float[points * C * O]);  // every element is written below
-  if (output_tile == 4)
-    transform_weights<winograd::F43>(weights.data<float>(), C, O, transformed_.get());
-  else
-    transform_weights<winograd::F23>(weights.data<float>(), C, O, transformed_.get());
+  with_variant(output_tile, [&]<typename F>() {
+    transformed_ = std::make_unique<HugePageBuffer>(F::kPoints * C * O);
+    transform_weights<F>(weights.data<float>(), C, O, transformed_->data());
+  });
 }
 
 const char* WinogradConv::implementation() const {
-  return output_tile_ == 4 ? "flowonnx:winograd_f43_avx2" : "flowonnx:winograd_f23_avx2";
+  switch (output_tile_) {
+    case 4:
+      return "flowonnx:winograd_f43_avx2";
+    case 3:
+      return "flowonnx:winograd_f33_avx2";
+    default:
+      return "flowonnx:winograd_f23_avx2";
+  }
 }
 
 void WinogradConv::run(const Tensor& x, const Conv2dParams& params, const Tensor* sum,
@@ -441,17 +461,17 @@ void WinogradConv::run(const Tensor& x, const Conv2dParams& params, const Tensor
   g.pad_top = params.pads_begin[0];
   g.pad_left = params.pads_begin[1];
   const Epilogue epilogue{bias_.get(), &post_ops_, sum ? sum->data<float>() : nullptr};
-  if (output_tile_ == 4)
-    run_tiles<winograd::F43>(g, x, transformed_.get(), epilogue, y.data<float>());
-  else
-    run_tiles<winograd::F23>(g, x, transformed_.get(), epilogue, y.data<float>());
+  with_variant(output_tile_, [&]<typename F>() {
+    run_tiles<F>(g, x, transformed_->data(), epilogue, y.data<float>());
+  });
 }
 
 // Rule: F(4x4,3x3) when the run has at least 32 of its tiles (N * ceil(outH/4) * ceil(outW/4)),
-// else F(2x2,3x3) where it still saves a third of the direct conv's multiplications (16 per
-// tile vs 9 per output pixel), else direct. U is streamed from memory once per run (a model's
-// weights do not stay in the caches between runs): F(4,3)'s is 4x the weights, F(2,3)'s 16/9x,
-// so with few tiles the smaller U wins although it multiplies 2.25x more per output.
+// else F(3x3,3x3) from 16 of its tiles, else F(2x2,3x3) where it still saves a third of the
+// direct conv's multiplications (16 per tile vs 9 per output pixel), else direct. U is streamed
+// from memory once per run (a model's weights do not stay in the caches between runs): F(4,3)'s
+// is 4x the weights, F(3,3)'s 25/9x, F(2,3)'s 16/9x, so with few tiles a smaller U wins although
+// it multiplies more per output (2.25, 2.8 and 4 per output for F(4,3), F(3,3), F(2,3)).
 // Measured with bench/conv_bench (BM_WinogradConv<tile, 12> vs BM_PreparedConv<Direct, 12>:
 // 12 convs in turn so that the weights are cold, as in a model; bias + ReLU fused; median of 3)
 // on the 2-core AMD EPYC (Zen 4, AVX2 only); effective GFLOP/s (direct conv's FLOPs / time):
@@ -460,16 +480,23 @@ void WinogradConv::run(const Tensor& x, const Conv2dParams& params, const Tensor
 //   128  28  1    49                    70    147    223                139    282    345
 //   256  14  1    16                    65    143    163                127    226    251
 //   512   7  1     4                    53     89     75                106    149    103
-// 256x14 at batch 1 is a near tie (other runs: 2 threads 206 vs 203, 182 vs 193); whole models
-// (in-process A/B, alternating runs) run within 1% either way there, but F(4,3) makes the
-// ResNet-34 session 55 MiB larger (348 vs 293 MiB peak RSS; ONNX Runtime: 304), so the threshold
-// is 32 tiles (256x14 at batch 2: F(4,3)).
+// and, F(3,3) added later (another day: microseconds per conv, 1 / 2 threads):
+//   C=O  HW  N  tiles 4x4/3x3/2x2   F(4,3)       F(3,3)       F(2,3)
+//   128  28  1    49 / 100 / 196    826 / 436   1123 / 569   1355 / 677
+//   256  14  1    16 /  25 /  49   1171 / 715   1105 / 590   1233 / 662
+//   512   7  1     4 /   9 /  16   2691 / 1591  2187 / 1416  1902 / 1069
+//   256  14  2    32 /  50 /  98   2024 / 1122  2009 / 1088  3312 / 1987
+//   512   7  2     8 /  18 /  32   3004 / 1816  3080 / 1747  3521 / 2689
+// In whole models (in-process A/B, alternating runs) F(3,3) instead of F(2,3) at 14x14 (batch 1)
+// made ResNet-34 3-4% faster at 2 threads and 1 thread. F(4,3) there was a tie with F(2,3) but
+// made the session 55 MiB larger; F(3,3) costs ResNet-34 25 MiB more than F(2,3).
 int winograd_output_tile(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t out_h,
                          int64_t out_w) {
   auto tiles = [&](int64_t side) {
     return batch * ((out_h + side - 1) / side) * ((out_w + side - 1) / side);
   };
   if (tiles(4) >= 32) return 4;
+  if (tiles(3) >= 16) return 3;
   if (3 * winograd::F23::kPoints * tiles(2) <= 2 * 9 * batch * out_h * out_w) return 2;
   return 0;
 }

@@ -1,4 +1,4 @@
-// The transforms of Winograd F(4x4,3x3) and F(2x2,3x3) on 8-lane AVX2 vectors (one vector = 8
+// The transforms of Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) on 8-lane AVX2 vectors (one vector = 8
 // channels of one pixel, as in the nChw8c layout), and the weight transforms in double.
 //
 // F(4x4,3x3), alpha = 6 points per axis. Matrices after Lavin & Gray, "Fast Algorithms for
@@ -101,7 +101,53 @@ struct F23 {
   }
 };
 
-// The 2-D transforms of either variant F: its 1-D transform applied to the columns, then to the
+// F(3x3,3x3), alpha = 5 (points 0, +-1, 2, infinity; derived as Lavin & Gray do: B^T is the
+// inverse transposed of the degree-4 evaluation matrix, G and A^T evaluate the filter and the
+// output, B^T's rows scaled to integers): 25 points per 3x3 tile, 2.8 multiplications per output
+// against F(2,3)'s 4 and F(4,3)'s 2.25, with U 25/9 of the weights. Entries up to 4 (A) and
+// 3 (B), so its error lies between the other two (measured in tests/ops/winograd_conv_test.cc).
+//   B^T = [2 -1 -2 1 0;  0 2 1 -1 0;  0 -2 3 -1 0;  0 -1 0 1 0;  0 2 -1 -2 1]
+//   G   = [1/2 0 0;  1/2 1/2 1/2;  1/6 -1/6 1/6;  1/6 1/3 2/3;  0 0 1]
+//   A^T = [1 1 1 1 0;  0 1 -1 2 0;  0 1 1 4 1]
+struct F33 {
+  static constexpr int kAlpha = 5;
+  static constexpr int kTile = 3;
+  static constexpr int kPoints = kAlpha * kAlpha;
+
+  static void input_1d(const __m256* d, int stride, __m256* r, int out_stride) {
+    const __m256 d0 = d[0], d1 = d[stride], d2 = d[2 * stride], d3 = d[3 * stride],
+                 d4 = d[4 * stride];
+    const __m256 two = _mm256_set1_ps(2.f);
+    const __m256 d31 = _mm256_sub_ps(d3, d1);
+    r[0] = _mm256_fmadd_ps(two, _mm256_sub_ps(d0, d2), d31);                      // 2d0-d1-2d2+d3
+    r[out_stride] = _mm256_fmadd_ps(two, d1, _mm256_sub_ps(d2, d3));                // 2d1+d2-d3
+    r[2 * out_stride] =
+        _mm256_fmsub_ps(_mm256_set1_ps(3.f), d2, _mm256_fmadd_ps(two, d1, d3));     // -2d1+3d2-d3
+    r[3 * out_stride] = d31;                                                         // -d1+d3
+    r[4 * out_stride] = _mm256_fnmadd_ps(two, d31, _mm256_sub_ps(d4, d2));          // 2d1-d2-2d3+d4
+  }
+
+  static void output_1d(const __m256* m, int stride, __m256* r, int out_stride) {
+    const __m256 m0 = m[0], m1 = m[stride], m2 = m[2 * stride], m3 = m[3 * stride],
+                 m4 = m[4 * stride];
+    const __m256 s12 = _mm256_add_ps(m1, m2);
+    r[0] = _mm256_add_ps(_mm256_add_ps(m0, s12), m3);                                 // m0+m1+m2+m3
+    r[out_stride] = _mm256_fmadd_ps(_mm256_set1_ps(2.f), m3, _mm256_sub_ps(m1, m2));  // m1-m2+2m3
+    r[2 * out_stride] = _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(4.f), m3, s12), m4);  // m1+m2+4m3+m4
+  }
+
+  template <typename In>
+  static void filter_1d(const In* g, int stride, double* r, int out_stride) {
+    const double g0 = g[0], g1 = g[stride], g2 = g[2 * stride];
+    r[0] = g0 / 2;
+    r[out_stride] = (g0 + g1 + g2) / 2;
+    r[2 * out_stride] = (g0 - g1 + g2) / 6;
+    r[3 * out_stride] = (g0 + 2 * g1 + 4 * g2) / 6;
+    r[4 * out_stride] = g2;
+  }
+};
+
+// The 2-D transforms of any variant F: its 1-D transform applied to the columns, then to the
 // rows of the result.
 // v (alpha x alpha, row-major) = B^T d B for an alpha x alpha patch d (row-major).
 template <typename F>
