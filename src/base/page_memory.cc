@@ -33,7 +33,8 @@ void* map_pages(size_t bytes, size_t alignment) {
   const uintptr_t aligned = round_up(start, alignment);
   if (aligned > start) munmap(mapping, aligned - start);
   const uintptr_t end = start + length + extra;
-  if (end > aligned + length) munmap(reinterpret_cast<void*>(aligned + length), end - aligned - length);
+  if (end > aligned + length)
+    munmap(reinterpret_cast<void*>(aligned + length), end - aligned - length);
   return reinterpret_cast<void*>(aligned);
 }
 

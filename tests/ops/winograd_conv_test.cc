@@ -1,5 +1,5 @@
-// Our Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) kernels against the naive reference conv (accumulating
-// in double).
+// Our Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) kernels against the naive reference conv
+// (accumulating in double).
 // Tolerance: Winograd in fp32 rounds in the transformed domain, where values are combinations of
 // up to 36 inputs with coefficients up to 8 (A^T) and 5 (B^T), so the error is not relative to
 // each output element but to the output's scale (a small output can be the difference of large

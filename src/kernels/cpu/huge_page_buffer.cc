@@ -13,7 +13,8 @@ namespace {
 constexpr size_t kHugePage = size_t{2} << 20;
 }  // namespace
 
-HugePageBuffer::HugePageBuffer(size_t floats) : bytes_(std::max<size_t>(floats, 1) * sizeof(float)) {
+HugePageBuffer::HugePageBuffer(size_t floats)
+    : bytes_(std::max<size_t>(floats, 1) * sizeof(float)) {
   data_ = static_cast<float*>(map_pages(bytes_, kHugePage));
   if (!data_) throw std::bad_alloc();
   // Only whole huge pages: the advice on a partial one would let the kernel back all of its

@@ -1,10 +1,11 @@
 // Memory for large data that lives as long as a session and is read in full on every run
 // (prepacked weights). Each buffer is its own mapping (base/page_memory.h), starting at a 2 MiB
-// boundary, and the 2 MiB pages it covers in full are advised to be transparent huge pages (MADV_HUGEPAGE, which
-// Debian's default THP mode "madvise" honours; elsewhere the advice is harmless). Streaming a
-// Winograd U of 4-17 MB through 4 KiB pages costs a TLB miss every 4 KiB: ResNet-34 ran 2% faster
-// at 2 threads with U on huge pages (in-process A/B). The partial pages at the end stay small,
-// so a buffer never holds more memory than it needs.
+// boundary, and the 2 MiB pages it covers in full are advised to be transparent huge pages
+// (MADV_HUGEPAGE, which Debian's default THP mode "madvise" honours; elsewhere the advice is
+// harmless). Streaming a Winograd U of 4-17 MB through 4 KiB pages costs a TLB miss every 4 KiB:
+// ResNet-34 ran 1-3% faster at 2 threads with U on huge pages (in-process A/B, in a quiet and a
+// noisy hour; ResNet-50, and oneDNN's packed weights on huge pages too: ties). The partial pages
+// at the end stay small, so a buffer never holds more memory than it needs.
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,9 @@
 // Our own Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) convolution for AVX2+FMA CPUs, where
-// oneDNN 2.6
-// has none (its Winograd kernels need AVX-512). 3x3, stride 1, dilation 1, groups 1, any padding;
-// C and O multiples of 8; src, dst and the residual in the nChw8c layout (blocked_layout.h with a
-// channel block of 8). Fused epilogue as ConvPostOps: y = post(sum + pre(conv + bias)).
-// PreparedConv picks it for ConvAlgorithm::WinogradWhereAvailable (see winograd_output_tile).
+// oneDNN 2.6 has none (its Winograd kernels need AVX-512). 3x3, stride 1, dilation 1, groups 1,
+// any padding; C and O multiples of 8; src, dst and the residual in the nChw8c layout
+// (blocked_layout.h with a channel block of 8). Fused epilogue as ConvPostOps:
+// y = post(sum + pre(conv + bias)). PreparedConv picks it for
+// ConvAlgorithm::WinogradWhereAvailable (see winograd_output_tile).
 #pragma once
 
 #include <memory>
@@ -40,7 +40,7 @@ class WinogradConv {
   int output_tile_;
   int64_t in_channels_, out_channels_;
   std::unique_ptr<HugePageBuffer> transformed_;  // U, see winograd_conv.cc for the layout
-  std::unique_ptr<float[]> bias_;         // O floats, zeros when there is no bias
+  std::unique_ptr<float[]> bias_;                // O floats, zeros when there is no bias
   ConvPostOps post_ops_;
 };
 

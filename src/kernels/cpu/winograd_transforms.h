@@ -1,5 +1,5 @@
-// The transforms of Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) on 8-lane AVX2 vectors (one vector = 8
-// channels of one pixel, as in the nChw8c layout), and the weight transforms in double.
+// The transforms of Winograd F(4x4,3x3), F(3x3,3x3) and F(2x2,3x3) on 8-lane AVX2 vectors (one
+// vector = 8 channels of one pixel, as in the nChw8c layout), and the weight transforms in double.
 //
 // F(4x4,3x3), alpha = 6 points per axis. Matrices after Lavin & Gray, "Fast Algorithms for
 // Convolutional Neural Networks" (2016), interpolation points 0, +-1, +-2 and infinity — the
@@ -119,12 +119,12 @@ struct F33 {
                  d4 = d[4 * stride];
     const __m256 two = _mm256_set1_ps(2.f);
     const __m256 d31 = _mm256_sub_ps(d3, d1);
-    r[0] = _mm256_fmadd_ps(two, _mm256_sub_ps(d0, d2), d31);                      // 2d0-d1-2d2+d3
-    r[out_stride] = _mm256_fmadd_ps(two, d1, _mm256_sub_ps(d2, d3));                // 2d1+d2-d3
+    r[0] = _mm256_fmadd_ps(two, _mm256_sub_ps(d0, d2), d31);         // 2d0-d1-2d2+d3
+    r[out_stride] = _mm256_fmadd_ps(two, d1, _mm256_sub_ps(d2, d3));   // 2d1+d2-d3
     r[2 * out_stride] =
-        _mm256_fmsub_ps(_mm256_set1_ps(3.f), d2, _mm256_fmadd_ps(two, d1, d3));     // -2d1+3d2-d3
-    r[3 * out_stride] = d31;                                                         // -d1+d3
-    r[4 * out_stride] = _mm256_fnmadd_ps(two, d31, _mm256_sub_ps(d4, d2));          // 2d1-d2-2d3+d4
+        _mm256_fmsub_ps(_mm256_set1_ps(3.f), d2, _mm256_fmadd_ps(two, d1, d3));  // -2d1+3d2-d3
+    r[3 * out_stride] = d31;                                                    // -d1+d3
+    r[4 * out_stride] = _mm256_fnmadd_ps(two, d31, _mm256_sub_ps(d4, d2));      // 2d1-d2-2d3+d4
   }
 
   static void output_1d(const __m256* m, int stride, __m256* r, int out_stride) {
@@ -133,7 +133,8 @@ struct F33 {
     const __m256 s12 = _mm256_add_ps(m1, m2);
     r[0] = _mm256_add_ps(_mm256_add_ps(m0, s12), m3);                                 // m0+m1+m2+m3
     r[out_stride] = _mm256_fmadd_ps(_mm256_set1_ps(2.f), m3, _mm256_sub_ps(m1, m2));  // m1-m2+2m3
-    r[2 * out_stride] = _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(4.f), m3, s12), m4);  // m1+m2+4m3+m4
+    r[2 * out_stride] =
+        _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(4.f), m3, s12), m4);  // m1+m2+4m3+m4
   }
 
   template <typename In>
