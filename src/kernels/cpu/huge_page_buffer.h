@@ -3,9 +3,10 @@
 // boundary, and the 2 MiB pages it covers in full are advised to be transparent huge pages
 // (MADV_HUGEPAGE, which Debian's default THP mode "madvise" honours; elsewhere the advice is
 // harmless). Streaming a Winograd U of 4-17 MB through 4 KiB pages costs a TLB miss every 4 KiB:
-// ResNet-34 ran 1-3% faster at 2 threads with U on huge pages (in-process A/B, in a quiet and a
-// noisy hour; ResNet-50, and oneDNN's packed weights on huge pages too: ties). The partial pages
-// at the end stay small, so a buffer never holds more memory than it needs.
+// ResNet-34 ran 2-3% faster at 2 threads with U on huge pages in a quiet hour (in-process A/B of
+// a prototype); in a noisy hour the A/B ranged from 3% slower to 2% faster (ResNet-50, and
+// oneDNN's packed weights on huge pages too: ties). The partial pages at the end stay small, so a
+// buffer never holds more memory than it needs.
 #pragma once
 
 #include <cstddef>
