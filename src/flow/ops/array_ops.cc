@@ -10,8 +10,8 @@
 #include "flow/ops/op_helpers.h"
 #include "flow/ops/scalar_attrs.h"
 #include "kernels/cpu/broadcast_loop.h"
-#include "kernels/cpu/kernel_checks.h"
 #include "kernels/cpu/data_movement.h"
+#include "kernels/cpu/kernel_checks.h"
 #include "kernels/cpu/layout.h"
 #include "kernels/cpu/pointwise.h"
 

@@ -167,7 +167,8 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
 std::shared_ptr<const WinogradConv> PreparedConv::winograd_kernel(int output_tile) const {
   // Called only while building a cache entry, under the cache's lock.
   if (!winograd_)
-    winograd_ = std::make_shared<const WinogradConv>(plain_weights(), bias_, post_ops_, output_tile);
+    winograd_ =
+        std::make_shared<const WinogradConv>(plain_weights(), bias_, post_ops_, output_tile);
   return winograd_;
 }
 

@@ -425,14 +425,9 @@ WinogradConv::WinogradConv(const Tensor& weights, const Tensor& bias, ConvPostOp
 }
 
 const char* WinogradConv::implementation() const {
-  switch (output_tile_) {
-    case 4:
-      return "flowonnx:winograd_f43_avx2";
-    case 3:
-      return "flowonnx:winograd_f33_avx2";
-    default:
-      return "flowonnx:winograd_f23_avx2";
-  }
+  const char* name = nullptr;
+  with_variant(output_tile_, [&]<typename F>() { name = F::kImplementation; });
+  return name;
 }
 
 void WinogradConv::run(const Tensor& x, const Conv2dParams& params, const Tensor* sum,

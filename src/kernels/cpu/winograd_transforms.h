@@ -18,6 +18,7 @@
 namespace flowonnx::kernels::winograd {
 
 struct F43 {
+  static constexpr const char* kImplementation = "flowonnx:winograd_f43_avx2";
   static constexpr int kAlpha = 6;  // transformed tile side
   static constexpr int kTile = 4;   // output tile side
   static constexpr int kPoints = kAlpha * kAlpha;
@@ -73,6 +74,7 @@ struct F43 {
 //   G   = [1 0 0;  1/2 1/2 1/2;  1/2 -1/2 1/2;  0 0 1]
 //   A^T = [1 1 1 0;  0 1 -1 -1]
 struct F23 {
+  static constexpr const char* kImplementation = "flowonnx:winograd_f23_avx2";
   static constexpr int kAlpha = 4;
   static constexpr int kTile = 2;
   static constexpr int kPoints = kAlpha * kAlpha;
@@ -110,6 +112,7 @@ struct F23 {
 //   G   = [1/2 0 0;  1/2 1/2 1/2;  1/6 -1/6 1/6;  1/6 1/3 2/3;  0 0 1]
 //   A^T = [1 1 1 1 0;  0 1 -1 2 0;  0 1 1 4 1]
 struct F33 {
+  static constexpr const char* kImplementation = "flowonnx:winograd_f33_avx2";
   static constexpr int kAlpha = 5;
   static constexpr int kTile = 3;
   static constexpr int kPoints = kAlpha * kAlpha;
