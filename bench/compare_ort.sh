@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Side-by-side CPU timing of flowonnx and ONNX Runtime (npm onnxruntime-node, graph optimisation
-# 'all') on ResNets exported by this project. For every model and (batch, threads) pair it runs
-# `flowonnx bench --json` and tests/oracle/bench_model.js alternately, each in its own process,
+# Side-by-side CPU timing of flowonnx and ONNX Runtime (PyPI onnxruntime in .venv, graph
+# optimisation 'all') on ResNets exported by this project. For every model and (batch, threads)
+# pair it runs `flowonnx bench --json` and tests/oracle/bench_model.py alternately, each in its own process,
 # ROUNDS times, on the same .onnx file with the same deterministic input, and prints the median
 # of the per-round medians, the ratio flowonnx/ORT, session creation and peak RSS (both from
 # /usr/bin/time, whole process).
@@ -9,7 +9,7 @@
 #   bench/compare_ort.sh [--build DIR] [--models "resnet18 resnet34 resnet50"]
 #                        [--configs "1x2 1x1 8x2"] [--rounds 5] [--runs 20] [--warmup 5]
 #                        [--model-dir DIR] [--flowonnx-args "..."]
-# configs are BATCHxTHREADS. Needs scripts/setup_oracle.sh (node_modules) and a built CLI.
+# configs are BATCHxTHREADS. Needs scripts/setup.sh (.venv) and a built CLI.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
@@ -33,10 +33,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 cli="$build/tools/flowonnx/flowonnx"
-ort_bench="$root/tests/oracle/bench_model.js"
+ort_bench="$root/tests/oracle/bench_model.py"
+python="${FLOWONNX_PYTHON:-$root/.venv/bin/python}"
 [[ -x "$cli" ]] || { echo "error: $cli not built (cmake --build $build --target flowonnx)" >&2; exit 1; }
-[[ -d "$root/tests/oracle/node_modules/onnxruntime-node" ]] ||
-  { echo "error: onnxruntime-node missing: run scripts/setup_oracle.sh" >&2; exit 1; }
+"$python" -c 'import onnxruntime' 2>/dev/null ||
+  { echo "error: $python cannot import onnxruntime: run scripts/setup.sh" >&2; exit 1; }
 export ORT_DISABLE_TELEMETRY=1
 # ONNX Runtime's intra-op pool spins between parallel loops by default (allow_spinning=1);
 # libgomp, which runs oneDNN's and our loops, reads its policy from the environment at load, so
@@ -62,7 +63,7 @@ for model in $models; do
         --batch "$batch" --threads "$threads" --warmup "$warmup" --runs "$runs" $flowonnx_args)"
       fo_rss="$(tail -1 "$results.rss")"
       input_arg="$(python3 -c 'import json,sys; i=json.loads(sys.argv[1])["inputs"][0]; print(i["name"] + "=" + "x".join(map(str, i["shape"])))' "$fo_json")"
-      ort_json="$(/usr/bin/time -f %M -o "$results.rss" node "$ort_bench" "$onnx" --input "$input_arg" \
+      ort_json="$(/usr/bin/time -f %M -o "$results.rss" "$python" "$ort_bench" "$onnx" --input "$input_arg" \
         --threads "$threads" --warmup "$warmup" --runs "$runs")"
       ort_rss="$(tail -1 "$results.rss")"
       echo "$model $batch $threads $round $fo_rss $ort_rss $fo_json $ort_json" >> "$results"

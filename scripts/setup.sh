@@ -12,6 +12,7 @@ packages=(
   libonnx-testdata                             # ONNX backend node tests (conformance)
   libgtest-dev libgmock-dev                    # tests
   libbenchmark-dev                             # bench/ micro-benchmarks (FLOWONNX_BUILD_BENCH)
+  python3-venv                                 # the project's .venv (PyPI oracle, Python tests)
 )
 
 missing=()
@@ -29,5 +30,5 @@ else
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# ONNX Runtime (npm onnxruntime-node, pinned) as the tests' independent oracle.
-"$(dirname "$0")/setup_oracle.sh"
+# .venv with the pinned PyPI packages: ONNX Runtime (the independent oracle), onnx, numpy, pytest.
+"$(dirname "$0")/setup_python.sh"

@@ -1,6 +1,6 @@
 // Verifies the ONNX Runtime oracle itself: tiny models built directly with protobuf run in
-// onnxruntime-node and match values computed naively here; every dtype survives the .npy round
-// trip through run_model.js; models ORT refuses surface ORT's own message; compare_tensors counts
+// PyPI's onnxruntime and match values computed naively here; every dtype survives the .npy round
+// trip through run_model.py; models ORT refuses surface ORT's own message; compare_tensors counts
 // what it should. The oracle is a hard dependency: without it these tests fail (run
 // scripts/setup.sh), they never skip.
 #include <gtest/gtest.h>
@@ -153,8 +153,8 @@ class OracleTest : public ::testing::Test {
 
 TEST(OracleSetup, OnnxRuntimeIsInstalled) {
   ASSERT_TRUE(oracle::onnxruntime_available()) << oracle::onnxruntime_missing_message();
-  EXPECT_TRUE(fs::exists(oracle::oracle_dir() / "run_model.js"));
-  EXPECT_TRUE(fs::exists(oracle::oracle_dir() / "bench_model.js"));
+  EXPECT_TRUE(fs::exists(oracle::oracle_dir() / "run_model.py"));
+  EXPECT_TRUE(fs::exists(oracle::oracle_dir() / "bench_model.py"));
 }
 
 TEST_F(OracleTest, MatMulAddReluMatchesNaive) {
@@ -333,7 +333,7 @@ TEST_F(OracleTest, RefusedModelThrowsWithOrtMessage) {
     std::string message = error.what();
     EXPECT_NE(message.find("Range"), std::string::npos) << message;
     EXPECT_NE(message.find("range_opset10.onnx"), std::string::npos) << message;
-    EXPECT_NE(message.find("run_model.js:"), std::string::npos) << message;  // node's stderr
+    EXPECT_NE(message.find("run_model.py:"), std::string::npos) << message;  // the script's stderr
     std::cout << "ORT's message: " << message << "\n";
   }
   // The same graph at opset 11 is valid and runs.
@@ -348,7 +348,7 @@ TEST_F(OracleTest, RunFailuresThrow) {
   EXPECT_THROW(oracle::run_onnxruntime(model, {{"X", Tensor::zeros({3, 3})}}), Error);
   // Wrong dtype.
   EXPECT_THROW(oracle::run_onnxruntime(model, {{"X", Tensor::zeros({2, 3}, DType::Float64)}}), Error);
-  // Unknown input name: run_model.js lists the real ones.
+  // Unknown input name: run_model.py lists the real ones.
   try {
     oracle::run_onnxruntime(model, {{"nope", Tensor::zeros({2, 3})}});
     FAIL() << "unknown input accepted";
@@ -375,12 +375,12 @@ TEST_F(OracleTest, TemporaryFoldersAreRemoved) {
     ::setenv("TMPDIR", saved.c_str(), 1);
   else
     ::unsetenv("TMPDIR");
-  // (ORT 1.30 telemetry would leave mat-debug-<pid>.log and .ses here; the scripts disable it.)
+  // (ORT's telemetry could leave mat-debug-<pid>.log and .ses here; the scripts disable it.)
   for (const auto& entry : fs::directory_iterator(private_tmp))
     ADD_FAILURE() << "left behind: " << entry.path();
 }
 
-// run_model.js reads .npy format 2.0 and 3.0 headers too (numpy writes them for huge headers).
+// run_model.py reads .npy format 2.0 and 3.0 headers too (numpy writes them for huge headers).
 TEST_F(OracleTest, RunModelReadsNpyVersion2And3) {
   ASSERT_TRUE(oracle::onnxruntime_available()) << oracle::onnxruntime_missing_message();
   fs::path model = matmul_model();
@@ -399,7 +399,8 @@ TEST_F(OracleTest, RunModelReadsNpyVersion2And3) {
     fs::path in = dir_ / ("x_v" + std::to_string(version) + ".npy");
     { std::ofstream(in, std::ios::binary) << bytes; }
     fs::path out = dir_ / ("out_v" + std::to_string(version));
-    std::string command = "node '" + (oracle::oracle_dir() / "run_model.js").string() + "' '" +
+    std::string command = "'" + oracle::oracle_python() + "' '" +
+                          (oracle::oracle_dir() / "run_model.py").string() + "' '" +
                           model.string() + "' '" + out.string() + "' 'X=" + in.string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
     Tensor y = read_npy(out / "0.npy");
@@ -414,7 +415,8 @@ TEST_F(OracleTest, BenchScriptPrintsJson) {
   fs::path model = matmul_model();
   // With an explicit shape, and with the shape taken from the model (static here).
   for (const char* input : {" --input X=2x3", ""}) {
-    std::string command = "node '" + (oracle::oracle_dir() / "bench_model.js").string() + "' '" +
+    std::string command = "'" + oracle::oracle_python() + "' '" +
+                          (oracle::oracle_dir() / "bench_model.py").string() + "' '" +
                           model.string() + "'" + input + " --threads 1 --warmup 1 --runs 3 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     ASSERT_NE(pipe, nullptr);

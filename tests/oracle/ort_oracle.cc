@@ -1,5 +1,6 @@
-// Drives tests/oracle/run_model.js (onnxruntime-node) through the shell: inputs and outputs travel
-// as .npy files in a private temporary folder that is removed on every path out.
+// Drives tests/oracle/run_model.py (PyPI onnxruntime in the project's .venv) through the shell:
+// inputs and outputs travel as .npy files in a private temporary folder that is removed on every
+// path out.
 #include "oracle/ort_oracle.h"
 
 #include <sys/wait.h>
@@ -40,10 +41,15 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-std::string node_binary() {
-  const char* override_path = std::getenv("FLOWONNX_NODE");
-  return override_path && *override_path ? override_path : "node";
+}  // namespace
+
+std::string oracle_python() {
+  const char* override_path = std::getenv("FLOWONNX_PYTHON");
+  if (override_path && *override_path) return override_path;
+  return (fs::path(FLOWONNX_SOURCE_DIR) / ".venv" / "bin" / "python").string();
 }
+
+namespace {
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -107,19 +113,19 @@ bool onnxruntime_available() {
   static std::once_flag once;
   static bool available = false;
   std::call_once(once, [] {
-    std::error_code ec;
-    if (!fs::exists(oracle_dir() / "node_modules" / "onnxruntime-node" / "package.json", ec)) return;
-    available = run_shell(shell_quote(node_binary()) + " --version </dev/null >/dev/null 2>&1") == 0;
+    // ORT_DISABLE_TELEMETRY as in ort_common.py: otherwise the import leaves a .ses file in $TMPDIR.
+    available = run_shell("ORT_DISABLE_TELEMETRY=1 " + shell_quote(oracle_python()) +
+                          " -c 'import onnxruntime, numpy' </dev/null >/dev/null 2>&1") == 0;
   });
   return available;
 }
 
 std::string onnxruntime_missing_message() {
   return fmt::format(
-      "the ONNX Runtime test oracle is not installed (needs `{}` on PATH and {}); run "
-      "scripts/setup.sh (it calls scripts/setup_oracle.sh: Debian nodejs + npm, then "
-      "`ONNXRUNTIME_NODE_INSTALL=skip npm ci` in tests/oracle)",
-      node_binary(), (oracle_dir() / "node_modules" / "onnxruntime-node").string());
+      "the ONNX Runtime test oracle is not installed ({} cannot import onnxruntime and numpy); "
+      "run scripts/setup.sh (it calls scripts/setup_python.sh, which creates .venv with the "
+      "pinned PyPI packages of scripts/requirements-test.txt)",
+      oracle_python());
 }
 
 std::vector<Tensor> run_onnxruntime(const fs::path& model,
@@ -136,8 +142,8 @@ std::vector<Tensor> run_onnxruntime(const fs::path& model,
   TempDir temp;
   const fs::path out_dir = temp.path() / "out";
 
-  std::string command = fmt::format("{} {} {} {} --opt={}", shell_quote(node_binary()),
-                                    shell_quote((oracle_dir() / "run_model.js").string()),
+  std::string command = fmt::format("{} {} {} {} --opt={}", shell_quote(oracle_python()),
+                                    shell_quote((oracle_dir() / "run_model.py").string()),
                                     shell_quote(fs::absolute(model).string()),
                                     shell_quote(out_dir.string()), shell_quote(options.optimization));
   if (options.threads > 0) command += fmt::format(" --threads {}", options.threads);

@@ -1,5 +1,5 @@
-// ONNX Runtime as the independent test oracle: runs an .onnx file in onnxruntime-node (CPU
-// execution provider) through tests/oracle/run_model.js and returns its outputs as Tensors, plus
+// ONNX Runtime as the independent test oracle: runs an .onnx file in PyPI's onnxruntime (CPU
+// execution provider) through tests/oracle/run_model.py and returns its outputs as Tensors, plus
 // an element-wise tensor comparison for the checks. The oracle is a hard dependency of the tests:
 // when it is missing, run_onnxruntime throws an Error telling the user to run scripts/setup.sh
 // (tests fail, they never skip).
@@ -23,16 +23,18 @@ struct OrtOptions {
   int threads = 0;
 };
 
-// The repository's tests/oracle folder (scripts and node_modules).
+// The repository's tests/oracle folder (run_model.py, bench_model.py).
 std::filesystem::path oracle_dir();
-// True when `node` runs and tests/oracle/node_modules/onnxruntime-node is installed. The node
-// binary is $FLOWONNX_NODE when set, else `node` from PATH.
+// The Python that runs the oracle scripts: $FLOWONNX_PYTHON when set, else the project's
+// .venv/bin/python (scripts/setup_python.sh creates it).
+std::string oracle_python();
+// True when that Python imports onnxruntime and numpy.
 bool onnxruntime_available();
 // The message a test prints when the oracle is missing (names scripts/setup.sh).
 std::string onnxruntime_missing_message();
 
 // Runs `model` in ONNX Runtime with the given named inputs and returns every output in the
-// model's output order. Throws flowonnx::Error carrying node's stderr (ONNX Runtime's message)
+// model's output order. Throws flowonnx::Error carrying the script's stderr (ONNX Runtime's message)
 // when the model is refused or the run fails, and when the oracle is not installed. Temporary
 // files are always removed.
 std::vector<Tensor> run_onnxruntime(const std::filesystem::path& model,

@@ -1,7 +1,7 @@
 // flowonnx bench: times InferenceSession on one model — session creation, per-run latency
 // (min / median / p90 over --runs after --warmup), throughput and peak RSS — and with --profile
 // the time per node and per op type. The input is the same deterministic uniform [-1, 1) data
-// tests/oracle/bench_model.js feeds ONNX Runtime, so the two can be compared side by side
+// tests/oracle/bench_model.py feeds ONNX Runtime, so the two can be compared side by side
 // (bench/compare_ort.sh).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -37,7 +37,7 @@ struct BenchOptions {
   bool fp16 = false;
 };
 
-// bench_model.js's randomFloats: xorshift32 from `seed`, mapped to [-1, 1) in double, stored
+// bench_model.py's random_floats: xorshift32 from `seed`, mapped to [-1, 1) in double, stored
 // as float32 — bit-identical inputs in both runtimes.
 Tensor bench_input(const Shape& shape, uint32_t seed) {
   Tensor tensor(shape, DType::Float32);
@@ -114,7 +114,7 @@ void run_bench(const BenchOptions& options) {
 
   std::map<std::string, Tensor> feeds;
   nlohmann::json inputs = nlohmann::json::array();
-  uint32_t seed = 1234;  // bench_model.js seeds input i with 1234 + i
+  uint32_t seed = 1234;  // bench_model.py seeds input i with 1234 + i
   for (const NodeArg& arg : session.get_inputs()) {
     const Shape shape = input_shape(arg, options.batch);
     feeds[arg.name] = bench_input(shape, seed++);
