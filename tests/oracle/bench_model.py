@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Times one ONNX model in ONNX Runtime (CPU execution provider) on deterministic float inputs,
+"""Times one ONNX model in ONNX Runtime (CPU execution provider) on deterministic inputs,
 for the side-by-side benchmarks in bench/ (flowonnx vs ONNX Runtime, measured in the same run).
 
   bench_model.py MODEL.onnx [--input NAME=SHAPE ...] [--threads N] [--warmup W] [--runs R]
                  [--opt disabled|basic|extended|all]
 
 SHAPE is 1x3x224x224 (or 1,3,224,224). Inputs not named take their shape from the model when it
-is static. Input i holds the values `flowonnx bench` feeds (xorshift32 seeded 1234 + i, mapped to
-[-1, 1)). Prints one JSON object: session_create_ms, median_ms, min_ms, mean_ms, runs, warmup,
-threads, opt, onnxruntime. Any error: the message on stderr, exit code 1.
+is static. Input i holds the values `flowonnx bench` feeds (xorshift32 seeded 1234 + i; float
+inputs: mapped to [-1, 1); int64/int32 inputs such as token ids: the value modulo 100). Prints
+one JSON object: session_create_ms, median_ms, min_ms, mean_ms, runs, warmup, threads, opt,
+onnxruntime. Any error: the message on stderr, exit code 1.
 """
 import argparse
 import json
@@ -31,18 +32,40 @@ def shape_arg(spec):
     return name, shape
 
 
+def xorshift32(count, seed):
+    """The xorshift32 stream tools/flowonnx/cmd_bench.cc draws its inputs from."""
+    state = (seed & 0xFFFFFFFF) or 0x9E3779B9
+    for _ in range(count):
+        state ^= (state << 13) & 0xFFFFFFFF
+        state ^= state >> 17
+        state ^= (state << 5) & 0xFFFFFFFF
+        yield state
+
+
 def random_floats(count, seed):
     """Uniform [-1, 1) from xorshift32, as tools/flowonnx/cmd_bench.cc computes them."""
     import numpy as np
 
     values = np.empty(count, dtype=np.float32)
-    state = (seed & 0xFFFFFFFF) or 0x9E3779B9
-    for i in range(count):
-        state ^= (state << 13) & 0xFFFFFFFF
-        state ^= state >> 17
-        state ^= (state << 5) & 0xFFFFFFFF
+    for i, state in enumerate(xorshift32(count, seed)):
         values[i] = state / 4294967296.0 * 2.0 - 1.0
     return values
+
+
+# ONNX input type -> numpy dtype of the integer inputs bench feeds (values in [0, 100)).
+INT_TYPES = {"tensor(int64)": "int64", "tensor(int32)": "int32"}
+
+
+def bench_input(onnx_type, count, seed):
+    """The input `flowonnx bench` feeds: float32 uniform [-1, 1), int64/int32 xorshift32 % 100."""
+    import numpy as np
+
+    if onnx_type == "tensor(float)":
+        return random_floats(count, seed)
+    if onnx_type in INT_TYPES:
+        return np.fromiter((s % 100 for s in xorshift32(count, seed)), dtype=INT_TYPES[onnx_type],
+                           count=count)
+    raise ValueError(f"bench_model.py feeds float, int64 and int32 only, not {onnx_type}")
 
 
 def main():
@@ -67,8 +90,9 @@ def main():
             raise ValueError(f"model has no input '{name}' (inputs: {', '.join(a.name for a in inputs)})")
     feeds = {}
     for index, arg in enumerate(inputs):
-        if arg.type != "tensor(float)":
-            raise ValueError(f"input '{arg.name}' is {arg.type}; bench_model.py feeds float32 only")
+        if arg.type != "tensor(float)" and arg.type not in INT_TYPES:
+            raise ValueError(f"input '{arg.name}' is {arg.type}; bench_model.py feeds float, "
+                             "int64 and int32 only")
         shape = shapes.get(arg.name)
         if shape is None:
             if not all(isinstance(d, int) and d >= 0 for d in arg.shape):
@@ -77,7 +101,7 @@ def main():
         count = 1
         for d in shape:
             count *= d
-        feeds[arg.name] = random_floats(count, 1234 + index).reshape(shape)
+        feeds[arg.name] = bench_input(arg.type, count, 1234 + index).reshape(shape)
 
     for _ in range(args.warmup):
         session.run(None, feeds)

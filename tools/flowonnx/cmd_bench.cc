@@ -1,14 +1,17 @@
 // flowonnx bench: times InferenceSession on one model — session creation, per-run latency
 // (min / median / p90 over --runs after --warmup), throughput and peak RSS — and with --profile
-// the time per node and per op type. The input is the same deterministic uniform [-1, 1) data
-// tests/oracle/bench_model.py feeds ONNX Runtime, so the two can be compared side by side
-// (bench/compare_ort.sh).
+// the time per node and per op type. The inputs are the same deterministic data
+// tests/oracle/bench_model.py feeds ONNX Runtime (float: uniform [-1, 1); int64/int32, e.g. token
+// ids: integers in [0, 100)), so the two can be compared side by side (bench/compare_ort.sh). It
+// also reports the instruction set oneDNN runs on ("isa": avx512_core, avx2, ...), which
+// ONEDNN_MAX_CPU_ISA caps.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <dnnl.hpp>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -37,25 +40,66 @@ struct BenchOptions {
   bool fp16 = false;
 };
 
-// bench_model.py's random_floats: xorshift32 from `seed`, mapped to [-1, 1) in double, stored
-// as float32 — bit-identical inputs in both runtimes.
-Tensor bench_input(const Shape& shape, uint32_t seed) {
-  Tensor tensor(shape, DType::Float32);
-  float* data = tensor.data<float>();
-  uint32_t state = seed ? seed : 0x9e3779b9u;
-  for (int64_t i = 0; i < tensor.num_elements(); ++i) {
+// bench_model.py's xorshift32 stream from `seed` (0 -> 0x9e3779b9).
+struct XorShift32 {
+  explicit XorShift32(uint32_t seed) : state(seed ? seed : 0x9e3779b9u) {}
+  uint32_t next() {
     state ^= state << 13;
     state ^= state >> 17;
     state ^= state << 5;
-    data[i] = static_cast<float>((state / 4294967296.0) * 2 - 1);
+    return state;
+  }
+  uint32_t state;
+};
+
+// bench_model.py's bench_input: float32 inputs hold uniform [-1, 1) (the xorshift32 value mapped
+// in double, stored as float32), int64/int32 inputs (token ids, masks) the value modulo 100 —
+// bit-identical inputs in both runtimes.
+Tensor bench_input(const Shape& shape, DType dtype, uint32_t seed) {
+  Tensor tensor(shape, dtype);
+  XorShift32 random(seed);
+  const int64_t count = tensor.num_elements();
+  if (dtype == DType::Int64) {
+    int64_t* data = tensor.data<int64_t>();
+    for (int64_t i = 0; i < count; ++i) data[i] = random.next() % 100;
+  } else if (dtype == DType::Int32) {
+    int32_t* data = tensor.data<int32_t>();
+    for (int64_t i = 0; i < count; ++i) data[i] = static_cast<int32_t>(random.next() % 100);
+  } else {
+    float* data = tensor.data<float>();
+    for (int64_t i = 0; i < count; ++i)
+      data[i] = static_cast<float>((random.next() / 4294967296.0) * 2 - 1);
   }
   return tensor;
 }
 
+DType input_dtype(const NodeArg& arg) {
+  if (arg.type == "tensor(float)") return DType::Float32;
+  if (arg.type == "tensor(int64)") return DType::Int64;
+  if (arg.type == "tensor(int32)") return DType::Int32;
+  fail(ErrorCode::InvalidArgument, "input '{}' is {}; bench feeds float, int64 and int32 only",
+       arg.name, arg.type);
+}
+
+// The instruction set oneDNN dispatches to (after ONEDNN_MAX_CPU_ISA), in oneDNN's own words.
+std::string onednn_isa() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    case dnnl::cpu_isa::all: return "all";
+    default:
+      return fmt::format("isa_0x{:x}", static_cast<unsigned>(dnnl::get_effective_cpu_isa()));
+  }
+}
+
 Shape input_shape(const NodeArg& arg, int64_t batch) {
-  FLOWONNX_REQUIRE(arg.has_shape && arg.type == "tensor(float)",
-                   "input '{}' ({}) needs a float tensor type with a known rank", arg.name,
-                   arg.type);
+  FLOWONNX_REQUIRE(arg.has_shape, "input '{}' ({}) needs a known rank", arg.name, arg.type);
   Shape shape;
   for (size_t i = 0; i < arg.shape.size(); ++i) {
     if (const int64_t* value = std::get_if<int64_t>(&arg.shape[i]); value && *value >= 0) {
@@ -117,8 +161,8 @@ void run_bench(const BenchOptions& options) {
   uint32_t seed = 1234;  // bench_model.py seeds input i with 1234 + i
   for (const NodeArg& arg : session.get_inputs()) {
     const Shape shape = input_shape(arg, options.batch);
-    feeds[arg.name] = bench_input(shape, seed++);
-    inputs.push_back({{"name", arg.name}, {"shape", shape}});
+    feeds[arg.name] = bench_input(shape, input_dtype(arg), seed++);
+    inputs.push_back({{"name", arg.name}, {"shape", shape}, {"type", arg.type}});
   }
 
   for (int i = 0; i < options.warmup; ++i) session.run({}, feeds);
@@ -173,6 +217,7 @@ void run_bench(const BenchOptions& options) {
       {"optimize_graph", session_options.optimize_graph},
       {"winograd", session_options.winograd},
       {"providers", session.get_providers()},
+      {"isa", onednn_isa()},
       {"session_create_ms", create_ms},
       {"min_ms", *std::min_element(times.begin(), times.end())},
       {"median_ms", median},
@@ -197,6 +242,7 @@ void run_bench(const BenchOptions& options) {
   }
   fmt::print("model            {}\n", options.model);
   fmt::print("providers        {}\n", fmt::join(session.get_providers(), ", "));
+  fmt::print("oneDNN ISA       {}\n", result["isa"].get<std::string>());
   fmt::print("batch / threads  {} / {}\n", options.batch,
              options.threads ? std::to_string(options.threads) : "default");
   fmt::print("session create   {:.1f} ms\n", create_ms);
