@@ -122,6 +122,7 @@ ExecutionPlan::ExecutionPlan(ir::Graph& graph, const KernelRegistry& registry) {
                                                      : ErrorCode::InvalidModel,
            "{} node '{}': {}", node->op_type, node->name, error.what());
     }
+    step.implementation = init.implementation();
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       if (!init.absorbed(i)) continue;
       step.inputs[i] = -1;  // the kernel never reads it at run time

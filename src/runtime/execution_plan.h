@@ -24,6 +24,7 @@ struct PlanStep {
   std::vector<int> inputs;   // slot per node input, -1 for an omitted optional input
   std::vector<int> outputs;  // slot per node output, -1 for an omitted output
   std::vector<int> release;  // slots whose last use is this step (never graph outputs)
+  std::string implementation;  // KernelInit::implementation()
 };
 
 class ExecutionPlan {

@@ -36,6 +36,10 @@ class KernelInit {
   // frees the initializer once every node reading it has absorbed it.
   void absorb_constant_input(size_t i) const;
   bool absorbed(size_t i) const { return i < absorbed_.size() && absorbed_[i]; }
+  // Names the implementation the kernel prepared (oneDNN's "brgconv:avx512_core", our
+  // "flowonnx:winograd_f43_avx2"), reported by the session's profile; empty when it did not say.
+  void set_implementation(std::string name) const { implementation_ = std::move(name); }
+  const std::string& implementation() const { return implementation_; }
 
   bool has_attr(const std::string& name) const { return node_.attrs.has(name); }
   int64_t attr_int(const std::string& name, int64_t fallback) const;
@@ -54,6 +58,7 @@ class KernelInit {
   int64_t opset_;
   const ir::Graph& graph_;
   mutable std::vector<bool> absorbed_;
+  mutable std::string implementation_;
 };
 
 class KernelContext {

@@ -278,7 +278,8 @@ std::vector<Tensor> InferenceSession::run_impl(const std::vector<std::string>& o
   std::vector<Tensor> result = plan.execute(std::move(values), wanted, &step_ms);
   timings->clear();
   for (size_t i = 0; i < step_ms.size(); ++i)
-    timings->push_back({plan.step(i).node->name, plan.step(i).node->op_type, step_ms[i]});
+    timings->push_back({plan.step(i).node->name, plan.step(i).node->op_type, step_ms[i],
+                        plan.step(i).implementation});
   return result;
 }
 

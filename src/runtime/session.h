@@ -56,6 +56,9 @@ struct NodeTiming {
   std::string node_name;
   std::string op_type;  // "Conv", "FusedConv", ...
   double ms = 0;
+  // The implementation the kernel prepared at load ("jit:avx512_core", "brgconv_1x1:avx512_core",
+  // "flowonnx:winograd_f43_avx2"; oneDNN's "ref:any" would be its slow reference code), or empty.
+  std::string implementation;
 };
 
 // A graph input or output as ONNX Runtime describes it. A dim is its size, its symbol

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "onnx/model_io.h"
+#include "runtime/type_inference_data_movement.h"
 
 namespace flowonnx::runtime {
 
@@ -200,6 +201,8 @@ void infer_types(ir::Graph& graph) {
           inferred = ir::ValueType{omitted ? DType::UInt8 : type_of(2)->dtype, first ? first->shape : std::nullopt};
       } else if (k == 0 && op == "DequantizeLinear") {
         inferred = ir::ValueType{DType::Float32, first ? first->shape : std::nullopt};
+      } else if (auto dims = first ? infer_data_movement_dims(graph, *node, k) : std::nullopt) {
+        inferred = ir::ValueType{first->dtype, dims};
       } else if (k == 0 && first && infer_window_op(graph, *node, *first)) {
         inferred = ir::ValueType{first->dtype, infer_window_op(graph, *node, *first)};
       } else if (k == 0 && first) {

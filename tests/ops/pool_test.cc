@@ -127,7 +127,8 @@ TEST(Pool2d, BlockedMaxPoolMatchesReference) {
   auto pick = [&](int64_t low, int64_t high) {
     return low + static_cast<int64_t>(gen.uniform() * double(high - low + 1));
   };
-  const LayoutReorder to_blocked(true), to_plain(false);
+  const LayoutReorder to_blocked(ActivationLayout::Plain, ActivationLayout::Blocked),
+      to_plain(ActivationLayout::Blocked, ActivationLayout::Plain);
   for (int trial = 0; trial < 40; ++trial) {
     Pool2dParams p;
     for (int i = 0; i < 2; ++i) {

@@ -121,7 +121,7 @@ TEST(ConvFusion, BatchNormFoldMatchesForPlainBlockedGroupedAndBiaslessConvs) {
     bool bias;
     const char* activation;
   };
-  // 6 channels stay plain NCHW; 32 and 64 are blocked; group 4 and depthwise (group = C).
+  // 6 channels run channels-last; 32 and 64 are blocked; group 4 and depthwise (group = C).
   for (const Case& c :
        {Case{6, 6, 1, true, "Relu"}, Case{32, 64, 1, false, "Relu"}, Case{32, 32, 4, false, "Clip"},
         Case{32, 32, 32, true, "Relu"}, Case{6, 32, 2, false, "Clip"}}) {
@@ -209,8 +209,7 @@ TEST(ConvFusion, MaxPoolBetweenConvsRunsBlocked) {
   };
   auto ops = optimised_ops(model);
   EXPECT_EQ(ops["BlockedMaxPool"], 1);
-  EXPECT_EQ(ops["ToBlockedLayout"], 0);
-  EXPECT_EQ(ops["ToPlainLayout"], 1);  // only at the graph output
+  EXPECT_EQ(ops["ReorderLayout"], 1);  // only at the graph output
   EXPECT_LT(compare_sessions(model, {{1, 3, 23, 23}, {2, 3, 23, 23}}), 1e-5);
 }
 

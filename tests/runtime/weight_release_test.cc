@@ -4,9 +4,10 @@
 // kernels) packs weights in a format that cannot be reordered back, so a conv on it keeps the
 // original; every other kernel releases it. The tests check that rule on whichever ISA runs them,
 // and ctest runs them a second time with ONEDNN_MAX_CPU_ISA=AVX2 (tests/CMakeLists.txt), so an
-// AVX-512 machine covers our own Winograd kernel too. Every case checks that convs still compute right afterwards, at the compile
-// geometry and at new ones (batch and spatial size), against the naive conv2d_reference or an
-// unoptimised session; no timing and no RSS here (bench/compare_ort.sh measures that).
+// AVX-512 machine covers our own Winograd kernel too. Every case checks that convs still compute
+// right afterwards, at the compile geometry and at new ones (batch and spatial size), against the
+// naive conv2d_reference or an unoptimised session; no timing and no RSS here
+// (bench/compare_ort.sh measures that).
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -51,10 +52,10 @@ kernels::Conv2dParams params_of(const ConvCase& c) {
   return p;
 }
 
-Tensor to_layout(const Tensor& x, bool blocked) {
-  if (!kernels::can_block(x.shape()[1])) return x;
+Tensor relayout(const Tensor& x, kernels::ActivationLayout from, kernels::ActivationLayout to) {
+  if (from == to) return x;
   Tensor y(x.shape(), DType::Float32);
-  kernels::LayoutReorder(blocked).run(x, y);
+  kernels::LayoutReorder(from, to).run(x, y);
   return y;
 }
 
@@ -64,10 +65,11 @@ double prepared_error(const kernels::PreparedConv& conv, const ConvCase& c, cons
   const kernels::Conv2dParams params = params_of(c);
   const Shape out = conv.output_shape(x.shape(), params);
   Tensor y(out, DType::Float32);
-  conv.run(to_layout(x, true), params, nullptr, y);
+  using kernels::ActivationLayout;
+  conv.run(relayout(x, ActivationLayout::Plain, conv.src_layout()), params, nullptr, y);
   Tensor want(out, DType::Float32);
   kernels::conv2d_reference(x, weights, bias, params, want);
-  return max_relative_error(to_layout(y, false), want);
+  return max_relative_error(relayout(y, conv.dst_layout(), ActivationLayout::Plain), want);
 }
 
 const ConvCase kConvCases[] = {
@@ -96,7 +98,8 @@ TEST(WeightRelease, PreparedConvRunsNewGeometriesAfterDroppingTheOriginal) {
     EXPECT_FALSE(conv.release_weights()) << "nothing prepared yet";
     EXPECT_TRUE(conv.holds_original_weights());
     const auto& g0 = geometries[0];
-    const std::string first = conv.implementation({g0[0], c.in_channels, g0[1], g0[2]}, params_of(c));
+    const std::string first =
+        conv.implementation({g0[0], c.in_channels, g0[1], g0[2]}, params_of(c));
     SCOPED_TRACE(first);
     const bool keeps = keeps_original_weights(first);
     ASSERT_EQ(conv.release_weights(), !keeps);

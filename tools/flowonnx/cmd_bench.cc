@@ -169,7 +169,7 @@ void run_bench(const BenchOptions& options) {
   std::vector<double> times;
   std::vector<NodeTiming> timings;
   std::map<std::string, double> node_ms, op_ms;
-  std::map<std::string, std::string> node_op;
+  std::map<std::string, std::string> node_op, node_impl;
   std::vector<std::string> node_order;
   for (int i = 0; i < options.runs; ++i) {
     const auto start = Clock::now();
@@ -183,6 +183,7 @@ void run_bench(const BenchOptions& options) {
       node_ms[t.node_name] += t.ms / options.runs;
       op_ms[t.op_type] += t.ms / options.runs;
       node_op[t.node_name] = t.op_type;
+      node_impl[t.node_name] = t.implementation;
     }
     timings.clear();
   }
@@ -233,7 +234,8 @@ void run_bench(const BenchOptions& options) {
     nlohmann::json ops = nlohmann::json::array(), nodes = nlohmann::json::array();
     for (const auto& [op, ms] : by_op) ops.push_back({{"op_type", op}, {"ms", ms}});
     for (const auto& name : node_order)
-      nodes.push_back({{"node", name}, {"op_type", node_op[name]}, {"ms", node_ms[name]}});
+      nodes.push_back({{"node", name}, {"op_type", node_op[name]}, {"ms", node_ms[name]},
+                       {"implementation", node_impl[name]}});
     result["profile"] = {{"by_op_type", ops}, {"by_node", nodes}};
   }
   if (options.json) {
@@ -260,7 +262,8 @@ void run_bench(const BenchOptions& options) {
     fmt::print("  {:<22} {:8.3f} ms  {:5.1f}%\n", op, ms, total > 0 ? 100 * ms / total : 0);
   fmt::print("\nper node (mean per run, execution order):\n");
   for (const auto& name : node_order)
-    fmt::print("  {:<48} {:<18} {:8.3f} ms\n", name, node_op[name], node_ms[name]);
+    fmt::print("  {:<48} {:<18} {:8.3f} ms  {}\n", name, node_op[name], node_ms[name],
+               node_impl[name]);
 }
 
 }  // namespace

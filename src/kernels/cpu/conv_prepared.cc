@@ -42,7 +42,7 @@ struct PreparedConv::Compiled {
 };
 
 PreparedConv::PreparedConv(Tensor weights, Tensor bias, int64_t groups, ConvPostOps post_ops,
-                           ConvAlgorithm algorithm)
+                           ConvAlgorithm algorithm, Conv2dParams layout_params)
     : weight_shape_(weights.shape()),
       weights_(std::move(weights)),
       bias_(std::move(bias)),
@@ -57,10 +57,9 @@ PreparedConv::PreparedConv(Tensor weights, Tensor bias, int64_t groups, ConvPost
       !bias_.defined() ||
           (bias_.dtype() == DType::Float32 && bias_.shape() == Shape{weights_.shape()[0]}),
       "prepared conv: bias {} must be float32 [{}]", bias_.describe(), weights_.shape()[0]);
+  layout_params.groups = groups_;
+  layouts_ = conv_layouts(weight_shape_, layout_params);
 }
-
-bool PreparedConv::src_blocked() const { return can_block(in_channels()); }
-bool PreparedConv::dst_blocked() const { return can_block(out_channels()); }
 
 Shape PreparedConv::output_shape(const Shape& x, Conv2dParams params) const {
   params.groups = groups_;
@@ -80,10 +79,8 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
     const std::string context =
         fmt::format("input {}, weight {}", shape_to_string(x), shape_to_string(ws));
     detail::run_dnnl("prepared conv", context, [&] {
-      c->src = dnnl::memory::desc(dims(x.begin(), x.end()), kF32,
-                                  src_blocked() ? detail::blocked_tag() : tag::nchw);
-      c->dst = dnnl::memory::desc(dims(y.begin(), y.end()), kF32,
-                                  dst_blocked() ? detail::blocked_tag() : tag::nchw);
+      c->src = dnnl::memory::desc(dims(x.begin(), x.end()), kF32, detail::layout_tag(src_layout()));
+      c->dst = dnnl::memory::desc(dims(y.begin(), y.end()), kF32, detail::layout_tag(dst_layout()));
       const dims weight_dims = groups_ == 1 ? dims(ws.begin(), ws.end())
                                             : dims{groups_, ws[0] / groups_, ws[1], ws[2], ws[3]};
       const dnnl::memory::desc user_weights(weight_dims, kF32,
@@ -110,7 +107,8 @@ const PreparedConv::Compiled& PreparedConv::compiled_for(const Shape& x,
       const bool winograd_shape = ws[2] == 3 && ws[3] == 3 && groups_ == 1 &&
                                   params.strides == (std::array<int64_t, 2>{1, 1}) &&
                                   params.dilations == (std::array<int64_t, 2>{1, 1}) &&
-                                  src_blocked() && dst_blocked();
+                                  src_layout() == ActivationLayout::Blocked &&
+                                  dst_layout() == ActivationLayout::Blocked;
       if (algorithm_ == ConvAlgorithm::WinogradWhereAvailable && winograd_shape) {
         try {
           pd = make_pd(dnnl::algorithm::convolution_winograd);

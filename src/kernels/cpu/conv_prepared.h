@@ -1,13 +1,14 @@
 // A convolution prepared once and run many times: weights (and bias) are fixed at construction,
 // bias/activation/residual-add are fused as oneDNN post-ops, and each input geometry gets its
 // oneDNN primitive and its weights reordered into the primitive's layout once (cached by shape).
-// Activations are in plain NCHW or in the blocked layout of blocked_layout.h: src is blocked
-// exactly when can_block(C), dst (and the residual) exactly when can_block(O).
+// Activations are in the layouts conv_layouts() picks for its channel counts (blocked_layout.h):
+// blocked, plain -> blocked (an image stem) or channels-last.
 // After the first geometry is prepared, release_weights() drops the original weights: later
 // geometries reuse the packed weights (or reorder them, never the original) or our Winograd
 // kernel's transformed copy, so a session holds each conv weight once.
 #pragma once
 
+#include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/shape_cache.h"
 #include "tensor/tensor.h"
@@ -40,14 +41,17 @@ class PreparedConv {
  public:
   // weights [O, C/groups, kH, kW]; bias [O] or undefined. Both are kept (shared, not copied)
   // until release_weights().
+  // `layout_params` (strides, dilations, pads; its groups are ignored) choose the layouts
+  // (conv_layouts); run() may still take other ones.
   PreparedConv(Tensor weights, Tensor bias, int64_t groups, ConvPostOps post_ops,
-               ConvAlgorithm algorithm);
+               ConvAlgorithm algorithm, Conv2dParams layout_params = {});
 
   const Shape& weight_shape() const { return weight_shape_; }
   int64_t in_channels() const { return weight_shape_[1] * groups_; }
   int64_t out_channels() const { return weight_shape_[0]; }
-  bool src_blocked() const;
-  bool dst_blocked() const;
+  // The layouts of x (and y, and the residual) in run(): conv_layouts() of its channels.
+  ActivationLayout src_layout() const { return layouts_.src; }
+  ActivationLayout dst_layout() const { return layouts_.dst; }
   // Strides/dilations/pads in `params`; params.groups is taken from the constructor.
   Shape output_shape(const Shape& x, Conv2dParams params) const;
   // Builds (and caches) the primitive for this geometry ahead of the first run.
@@ -77,6 +81,7 @@ class PreparedConv {
   Shape weight_shape_;
   Tensor weights_, bias_;
   int64_t groups_;
+  ConvLayouts layouts_;
   ConvPostOps post_ops_;
   ConvAlgorithm algorithm_;
   ShapeCache<std::shared_ptr<Compiled>> cache_;

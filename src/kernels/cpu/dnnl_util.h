@@ -7,6 +7,10 @@
 
 #include "base/error.h"
 
+namespace flowonnx::kernels {
+enum class ActivationLayout;  // blocked_layout.h
+}  // namespace flowonnx::kernels
+
 namespace flowonnx::kernels::detail {
 
 dnnl::engine& cpu_engine();
@@ -29,6 +33,8 @@ inline dnnl::memory wrap_memory(const dnnl::memory::desc& desc, const void* data
 
 // The channel-blocked activation layout of blocked_layout.h (nChw16c or nChw8c).
 dnnl::memory::format_tag blocked_tag();
+// oneDNN's tag of each ActivationLayout (blocked_layout.h): nchw, blocked_tag(), nhwc.
+dnnl::memory::format_tag layout_tag(ActivationLayout layout);
 
 // Row-major strides of `shape`, in oneDNN's dims type.
 dnnl::memory::dims contiguous_strides_of(const dnnl::memory::dims& shape);

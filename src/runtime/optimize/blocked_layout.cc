@@ -38,68 +38,77 @@ class LayoutPlanner {
   explicit LayoutPlanner(ir::Graph& graph) : graph_(graph) {}
 
   int run() {
+    using kernels::ActivationLayout;
     for (ir::Node* node : graph_.topological_order()) {
       if (is_fused_conv(*node)) {
-        const Tensor& weights = graph_.initializer(node->inputs[1]);
-        const int64_t groups = node->attrs.has("group") ? node->attrs.get_int("group") : 1;
-        const bool src_blocked = kernels::can_block(weights.shape()[1] * groups);
-        const bool dst_blocked = kernels::can_block(weights.shape()[0]);
-        node->inputs[0] =
-            src_blocked ? blocked(node->inputs[0], node) : plain(node->inputs[0], node);
+        const kernels::ConvLayouts layouts = kernels::conv_layouts(
+            graph_.initializer(node->inputs[1]).shape(), conv_layout_params(*node));
+        node->inputs[0] = copy_in(node->inputs[0], layouts.src, node);
         if (node->inputs.size() > 3 && !node->inputs[3].empty())
-          node->inputs[3] =
-              dst_blocked ? blocked(node->inputs[3], node) : plain(node->inputs[3], node);
-        if (dst_blocked) produce_blocked(*node);
-      } else if (blocked_only_.count(node->inputs.empty() ? "" : node->inputs[0]) &&
+          node->inputs[3] = copy_in(node->inputs[3], layouts.dst, node);
+        if (layouts.dst != ActivationLayout::Plain) produce(*node, layouts.dst);
+      } else if (!node->inputs.empty() && has_copy(node->inputs[0], ActivationLayout::Blocked) &&
                  is_blockable_max_pool(graph_, *node)) {
         node->domain = kInternalDomain;
         node->op_type = kBlockedMaxPool;
-        node->inputs[0] = blocked_of_.at(node->inputs[0]);
-        produce_blocked(*node);
+        node->inputs[0] = copy_in(node->inputs[0], ActivationLayout::Blocked, node);
+        produce(*node, ActivationLayout::Blocked);
       } else {
         for (auto& in : node->inputs)
-          if (blocked_only_.count(in)) in = plain(in, node);
+          if (!in.empty()) in = copy_in(in, ActivationLayout::Plain, node);
       }
     }
-    for (const auto& output : graph_.outputs)
-      if (blocked_only_.count(output)) plain(output, nullptr);
+    for (const auto& output : graph_.outputs) copy_in(output, ActivationLayout::Plain, nullptr);
     return reorders_;
   }
 
  private:
-  // The node's output 0 becomes "<value>/blocked"; the plain value is made on demand.
-  void produce_blocked(ir::Node& node) {
+  bool has_copy(const std::string& value, kernels::ActivationLayout layout) const {
+    auto found = copies_.find(value);
+    return found != copies_.end() && found->second.count(layout);
+  }
+
+  // The node's output 0 is written in `layout` under the name "<value>/<layout>"; the other
+  // layouts, plain included, are made on demand.
+  void produce(ir::Node& node, kernels::ActivationLayout layout) {
     const std::string value = node.outputs[0];
-    const std::string name = graph_.unique_name(value + "/blocked");
-    if (graph_.has_type(value)) graph_.set_type(name, graph_.type(value));
+    const std::string name = copy_name(value, layout);
     node.outputs[0] = name;
-    blocked_of_[value] = name;
-    blocked_only_.insert(value);
+    copies_[value] = {{layout, name}};
   }
 
-  std::string plain(const std::string& value, const ir::Node* before) {
-    if (!blocked_only_.count(value)) return value;
-    add_reorder(kToPlain, blocked_of_.at(value), value, before);
-    blocked_only_.erase(value);
-    return value;
-  }
-
-  std::string blocked(const std::string& value, const ir::Node* before) {
-    auto found = blocked_of_.find(value);
-    if (found != blocked_of_.end()) return found->second;
-    const std::string name = graph_.unique_name(value + "/blocked");
-    if (graph_.has_type(value)) graph_.set_type(name, graph_.type(value));
-    add_reorder(kToBlocked, value, name, before);
-    blocked_of_[value] = name;
+  // The name of `value` in `layout`, adding a reorder before `before` (at the end when null)
+  // from a copy that exists when it is not there yet. A value this pass never touched exists
+  // only plain, under its own name.
+  std::string copy_in(const std::string& value, kernels::ActivationLayout layout,
+                      const ir::Node* before) {
+    auto& copies = copies_.try_emplace(value).first->second;
+    if (copies.empty()) copies[kernels::ActivationLayout::Plain] = value;
+    auto found = copies.find(layout);
+    if (found != copies.end()) return found->second;
+    const auto& [from_layout, from] = *copies.begin();
+    const std::string name =
+        layout == kernels::ActivationLayout::Plain ? value : copy_name(value, layout);
+    add_reorder(from_layout, layout, from, name, before);
+    copies[layout] = name;
     return name;
   }
 
-  void add_reorder(const char* op, const std::string& from, const std::string& to,
-                   const ir::Node* before) {
+  std::string copy_name(const std::string& value, kernels::ActivationLayout layout) {
+    const std::string name =
+        graph_.unique_name(value + "/" + kernels::layout_name(layout));
+    if (graph_.has_type(value)) graph_.set_type(name, graph_.type(value));
+    return name;
+  }
+
+  void add_reorder(kernels::ActivationLayout from_layout, kernels::ActivationLayout to_layout,
+                   const std::string& from, const std::string& to, const ir::Node* before) {
     ir::Node node;
-    node.name = graph_.unique_name(to + "/" + op);
+    node.name = graph_.unique_name(to + "/" + kReorderLayout);
     node.domain = kInternalDomain;
-    node.op_type = op;
+    node.op_type = kReorderLayout;
+    node.attrs.set("from", std::string(kernels::layout_name(from_layout)));
+    node.attrs.set("to", std::string(kernels::layout_name(to_layout)));
     node.inputs = {from};
     node.outputs = {to};
     if (before)
@@ -110,8 +119,8 @@ class LayoutPlanner {
   }
 
   ir::Graph& graph_;
-  std::map<std::string, std::string> blocked_of_;  // value -> its blocked copy
-  std::set<std::string> blocked_only_;             // values that exist only blocked so far
+  // value -> its copies by layout. Values not in here exist only plain, under their own name.
+  std::map<std::string, std::map<kernels::ActivationLayout, std::string>> copies_;
   int reorders_ = 0;
 };
 

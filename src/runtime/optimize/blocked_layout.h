@@ -1,10 +1,10 @@
-// Session-time layout planning: keeps activations in oneDNN's channel-blocked layout
-// (kernels/cpu/blocked_layout.h) between FusedConvs and max pools, with reorders only where a
-// value enters or leaves such a region. A FusedConv reads a blocked src exactly when its input
-// channels can be blocked and writes a blocked dst exactly when its output channels can; this
-// pass rewires its inputs accordingly and turns MaxPools on blocked values into BlockedMaxPool.
-// Blocked copies of a value are named "<value>/blocked"; every original name keeps its meaning
-// (plain NCHW) wherever it is read, graph outputs included.
+// Session-time layout planning: keeps activations in the layouts FusedConvs read and write
+// (kernels::conv_layouts: oneDNN's channel-blocked layout, or channels-last where channel counts
+// cannot be blocked) from conv to conv and through max pools, with reorders only where a value
+// enters or leaves such a region or changes layout between two convs. MaxPools on blocked values
+// become BlockedMaxPool. A value's copy in another layout is named "<value>/<layout>" (blocked,
+// channels_last); every original name keeps its meaning (plain NCHW) wherever it is read, graph
+// outputs included.
 #pragma once
 
 #include "ir/graph.h"
@@ -12,8 +12,8 @@
 namespace flowonnx::runtime {
 
 inline const char* const kBlockedMaxPool = "BlockedMaxPool";
-inline const char* const kToBlocked = "ToBlockedLayout";
-inline const char* const kToPlain = "ToPlainLayout";
+// Reorders its input between two layouts: string attributes "from" and "to" (layout_name()).
+inline const char* const kReorderLayout = "ReorderLayout";
 
 // Returns the number of reorder nodes inserted.
 int plan_blocked_layout(ir::Graph& graph);

@@ -192,4 +192,32 @@ int fuse_conv_post_ops(ir::Graph& graph) {
   return fused;
 }
 
+kernels::Conv2dParams conv_layout_params(const ir::Node& node) {
+  kernels::Conv2dParams params;
+  auto pair = [&](const char* name, std::array<int64_t, 2>& out) {
+    if (!node.attrs.has(name)) return;
+    const std::vector<int64_t> values = node.attrs.get_ints(name);
+    if (values.size() == 2) out = {values[0], values[1]};
+  };
+  pair("strides", params.strides);
+  pair("dilations", params.dilations);
+  if (node.attrs.has("group")) params.groups = node.attrs.get_int("group");
+  const std::string auto_pad = node.attrs.has("auto_pad") ? node.attrs.get_string("auto_pad") : "";
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    if (node.attrs.has("kernel_shape") && node.attrs.get_ints("kernel_shape").size() == 2) {
+      const std::vector<int64_t> kernel = node.attrs.get_ints("kernel_shape");
+      for (int i = 0; i < 2; ++i) {
+        const int64_t total = (kernel[i] - 1) * params.dilations[i];
+        params.pads_begin[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        params.pads_end[i] = total - params.pads_begin[i];
+      }
+    }
+  } else if (node.attrs.has("pads") && node.attrs.get_ints("pads").size() == 4) {
+    const std::vector<int64_t> pads = node.attrs.get_ints("pads");
+    params.pads_begin = {pads[0], pads[1]};
+    params.pads_end = {pads[2], pads[3]};
+  }
+  return params;
+}
+
 }  // namespace flowonnx::runtime

@@ -10,12 +10,18 @@
 #pragma once
 
 #include "ir/graph.h"
+#include "kernels/cpu/conv.h"
 
 namespace flowonnx::runtime {
 
 // FusedConv: inputs (X, W, B?, Sum?), Conv's attributes plus pre_activation / post_activation
 // ("" | "Relu" | "Clip") with pre_min/pre_max/post_min/post_max for Clip.
 inline const char* const kFusedConv = "FusedConv";
+
+// The strides, dilations, pads and group of a 2-D (Fused)Conv node, defaults where absent (for
+// auto_pad SAME the pads of a stride-1 conv): what kernels::conv_layouts reads, so the layout
+// pass and the FusedConv kernel agree.
+kernels::Conv2dParams conv_layout_params(const ir::Node& node);
 
 // Returns the number of BatchNormalization nodes folded.
 int fold_batch_norm_into_conv(ir::Graph& graph);

@@ -1,5 +1,5 @@
 // Kernels of the runtime-internal ops (domain flowonnx.cpu) that the session-time rewrites in
-// runtime/optimize/ create: FusedConv, BlockedMaxPool and the two layout reorders. They are not
+// runtime/optimize/ create: FusedConv, BlockedMaxPool and the layout reorder. They are not
 // in the CPU provider's ONNX registry (models cannot name them); session_kernel_registry() adds
 // them.
 #include "kernels/cpu/blocked_layout.h"
@@ -59,8 +59,9 @@ ComputeFn make_fused_conv(const KernelInit& init) {
   const auto algorithm = init.attr_int("winograd", 0) != 0
                              ? kernels::ConvAlgorithm::WinogradWhereAvailable
                              : kernels::ConvAlgorithm::Direct;
-  auto prepared = std::make_shared<kernels::PreparedConv>(*weights, bias ? *bias : Tensor(),
-                                                          group, post_ops, algorithm);
+  auto prepared = std::make_shared<kernels::PreparedConv>(
+      *weights, bias ? *bias : Tensor(), group, post_ops, algorithm,
+      conv_layout_params(init.node()));
   // Prepack for the shape the model declares (batch 1 when the batch is symbolic), so the
   // first run does not pay for it; other shapes are prepared on first use, from the packed
   // weights. Then the original weights are not needed any more: the plan frees the initializer
@@ -70,7 +71,7 @@ ComputeFn make_fused_conv(const KernelInit& init) {
   if (dim(1) && dim(2) && dim(3)) {
     const Shape x = {dim(0).value_or(1), *dim(1), *dim(2), *dim(3)};
     try {
-      prepared->prepare(x, conv_params(attrs, x, weights->shape()));
+      init.set_implementation(prepared->implementation(x, conv_params(attrs, x, weights->shape())));
     } catch (const Error&) {
       // A shape the model declares but the conv rejects fails with context at run time.
     }
@@ -112,9 +113,15 @@ ComputeFn make_blocked_max_pool(const KernelInit& init) {
   };
 }
 
-template <bool ToBlocked>
-ComputeFn make_layout_reorder(const KernelInit&) {
-  auto reorder = std::make_shared<const kernels::LayoutReorder>(ToBlocked);
+ComputeFn make_layout_reorder(const KernelInit& init) {
+  auto layout = [&](const char* attr) {
+    try {
+      return kernels::layout_from_name(init.attr_string(attr, ""));
+    } catch (const Error& error) {
+      init.fail_model(error.what());
+    }
+  };
+  auto reorder = std::make_shared<const kernels::LayoutReorder>(layout("from"), layout("to"));
   return [reorder](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     reorder->run(x, ctx.allocate_output(0, x.shape(), x.dtype()));
@@ -126,8 +133,7 @@ ComputeFn make_layout_reorder(const KernelInit&) {
 void register_fused_kernels(KernelRegistry& r) {
   r.add(kInternalDomain, kFusedConv, make_fused_conv);
   r.add(kInternalDomain, kBlockedMaxPool, make_blocked_max_pool);
-  r.add(kInternalDomain, kToBlocked, make_layout_reorder<true>);
-  r.add(kInternalDomain, kToPlain, make_layout_reorder<false>);
+  r.add(kInternalDomain, kReorderLayout, make_layout_reorder);
 }
 
 }  // namespace flowonnx::runtime::cpu
