@@ -4,11 +4,10 @@
 // tail gets the same rounding as the body). The build's baseline is x86-64-v3 (AVX2 + FMA).
 //
 // Accuracy (checked in tests/ops/vector_math_test.cc against libm over dense ranges):
-//   exp_ps  relative error < 3e-7 on [-87, 88.7]; 0 below -87.34 (no denormals), +inf above
+//   exp_ps  relative error < 2e-7 on [-87, 88.7]; 0 below -87.34 (no denormals), +inf above
 //           88.72, NaN stays NaN.
-//   erf_ps  absolute error < 3e-7 everywhere; |x| < 0.5 by the Taylor series (relative error
-//           < 1e-6), else 1 - erfc with the Chebyshev-fitted erfc of Press et al., "Numerical
-//           Recipes" 6.2 (fractional error < 1.2e-7 in exact arithmetic).
+//   erf_ps  absolute error < 5e-7 everywhere (a few ulp of 1, float rounding: the fit itself is
+//           within 2e-9), relative error < 5e-7 for |x| < 0.5; +-1 from |x| = 3.92 on.
 #pragma once
 
 #include <immintrin.h>
@@ -53,37 +52,31 @@ inline __m256 exp_ps(__m256 x) {
 }
 
 inline __m256 erf_ps(__m256 x) {
+  // erf(x) = x P(x^2) / Q(x^2) on |x| <= 4 (a weighted least-squares rational fit of degrees 6
+  // and 5, scripts/fit_erf_rational.py); +-1 from |x| = 3.92 on, where erf rounds to 1 in float.
   const __m256 sign_mask = _mm256_set1_ps(-0.0f);
   const __m256 sign = _mm256_and_ps(x, sign_mask);
-  const __m256 z = _mm256_andnot_ps(sign_mask, x);  // |x|
-  // Small |x|: erf(x) = 2/sqrt(pi) * sum_k (-1)^k x^(2k+1) / (k! (2k+1)), k = 0..6.
-  const __m256 z2 = _mm256_mul_ps(z, z);
-  __m256 s = _mm256_set1_ps(1.0f / (720.0f * 13.0f));
-  s = _mm256_fmsub_ps(s, z2, _mm256_set1_ps(1.0f / (120.0f * 11.0f)));
-  s = _mm256_fmadd_ps(s, z2, _mm256_set1_ps(1.0f / (24.0f * 9.0f)));
-  s = _mm256_fmsub_ps(s, z2, _mm256_set1_ps(1.0f / (6.0f * 7.0f)));
-  s = _mm256_fmadd_ps(s, z2, _mm256_set1_ps(1.0f / (2.0f * 5.0f)));
-  s = _mm256_fmsub_ps(s, z2, _mm256_set1_ps(1.0f / 3.0f));
-  s = _mm256_fmadd_ps(s, z2, _mm256_set1_ps(1.0f));
-  const __m256 small = _mm256_mul_ps(_mm256_mul_ps(s, z), _mm256_set1_ps(1.12837916709551257f));
-  // Otherwise 1 - erfc(|x|), erfc(z) = t exp(-z^2 - 1.26551223 + t q(t)), t = 1 / (1 + z/2).
-  const __m256 t = _mm256_div_ps(_mm256_set1_ps(1.0f),
-                                 _mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1.0f)));
-  __m256 q = _mm256_set1_ps(0.17087277f);
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(-0.82215223f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(1.48851587f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(-1.13520398f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(0.27886807f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(-0.18628806f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(0.09678418f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(0.37409196f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(1.00002368f));
-  const __m256 exponent =
-      _mm256_fmadd_ps(q, t, _mm256_fnmadd_ps(z, z, _mm256_set1_ps(-1.26551223f)));
-  const __m256 large = _mm256_fnmadd_ps(t, exp_ps(exponent), _mm256_set1_ps(1.0f));
-  const __m256 use_small = _mm256_cmp_ps(z, _mm256_set1_ps(0.5f), _CMP_LT_OQ);
-  // NaN: both compares false, `large` is NaN and carries through.
-  return _mm256_or_ps(_mm256_blendv_ps(large, small, use_small), sign);
+  const __m256 absolute = _mm256_andnot_ps(sign_mask, x);
+  const __m256 saturated = _mm256_cmp_ps(absolute, _mm256_set1_ps(3.92f), _CMP_GE_OQ);
+  // min returns its second operand for NaN: NaN goes through.
+  const __m256 z = _mm256_min_ps(_mm256_set1_ps(4.0f), absolute);
+  const __m256 u = _mm256_mul_ps(z, z);
+  __m256 p = _mm256_set1_ps(-1.3670279130906238e-08f);
+  p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(4.7811868171265814e-06f));
+  p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(3.8272293750196695e-04f));
+  p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(3.8398141041398050e-03f));
+  p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(5.4333824664354324e-02f));
+  p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(1.8471513688564300e-01f));
+  p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(1.1283792257308960e+00f));
+  __m256 q = _mm256_set1_ps(6.4015664975158870e-05f);
+  q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.3096805196255445e-03f));
+  q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.5454174019396305e-02f));
+  q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.1382881551980972e-01f));
+  q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(4.9703308939933777e-01f));
+  q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.0f));
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 magnitude = _mm256_min_ps(one, _mm256_div_ps(_mm256_mul_ps(z, p), q));
+  return _mm256_or_ps(_mm256_blendv_ps(magnitude, one, saturated), sign);
 }
 
 // Gelu with the exact erf: x / 2 * (1 + erf(x / sqrt 2)).
