@@ -63,13 +63,37 @@ dims operand_strides(const Shape& batch, int64_t rows, int64_t cols, bool transp
   return result;
 }
 
+// y viewed as rows of n: y[r, j] += bias[j].
+void add_bias_rows(const float* bias, int64_t n, Tensor& y) {
+  float* out = y.data<float>();
+  const int64_t rows = y.num_elements() / n;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n; ++j) out[r * n + j] += bias[j];
+}
+
 }  // namespace
 
 void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor& y) {
+  matmul_bias(a, b, Tensor(), params, y);
+}
+
+void matmul_bias(const Tensor& a, const Tensor& b, const Tensor& bias, const MatMulParams& params,
+                 Tensor& y) {
   const detail::MatMulPlan plan = detail::validate_matmul(a, b, params, y);
+  if (bias.defined()) {
+    detail::require_dtype("matmul", "bias", bias, DType::Float32);
+    FLOWONNX_REQUIRE(bias.num_elements() == plan.n && bias.rank() <= std::max<int64_t>(y.rank(), 1),
+                     "matmul: bias {} must hold the {} columns of the output {}", bias.describe(),
+                     plan.n, y.describe());
+    for (int64_t d = 0; d + 1 < bias.rank(); ++d)
+      FLOWONNX_REQUIRE(bias.shape()[d] == 1, "matmul: bias {} must be [N] or [1,..,1,N]",
+                       bias.describe());
+  }
   if (y.num_elements() == 0) return;
-  if (plan.k == 0) {  // empty sum
-    std::fill_n(y.data<float>(), y.num_elements(), 0.0f);
+  if (plan.k == 0) {  // empty sum: the bias alone
+    float* out = y.data<float>();
+    for (int64_t i = 0; i < y.num_elements(); ++i)
+      out[i] = bias.defined() ? bias.data<float>()[i % plan.n] : 0.0f;
     return;
   }
   // Merge runs of batch dims that broadcast the same way (full in both, or in only one operand)
@@ -93,6 +117,7 @@ void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor
   }
   if (batch.size() + 2 > DNNL_MAX_NDIMS) {  // pathological alternating broadcasts
     matmul_reference(a, b, params, y);
+    if (bias.defined()) add_bias_rows(bias.data<float>(), plan.n, y);
     return;
   }
   const bool trans_a = params.transpose_a && a.rank() > 1;
@@ -112,7 +137,11 @@ void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor
   call.weights = b.data<float>();
   call.dst = y.data<float>();
   call.alpha = static_cast<float>(params.alpha);
+  // oneDNN adds the bias itself only without alpha, where the order of the two is moot.
+  const bool bias_in_dnnl = bias.defined() && params.alpha == 1.0;
+  if (bias_in_dnnl) call.bias = bias.data<float>();
   run_dnnl_matmul("matmul", fmt::format("a {}, b {}", a.describe(), b.describe()), call);
+  if (bias.defined() && !bias_in_dnnl) add_bias_rows(bias.data<float>(), plan.n, y);
 }
 
 void linear(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor& y) {

@@ -16,6 +16,10 @@ struct MatMulParams {
 // Throws InvalidArgument naming "matmul" and both shapes when inner dims disagree.
 Shape matmul_output_shape(const Shape& a, const Shape& b, const MatMulParams& params);
 void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor& y);
+// y = alpha * a b + bias, bias [N] or [1,..,1,N] added to every row (oneDNN's bias when alpha is
+// 1; undefined: plain matmul).
+void matmul_bias(const Tensor& a, const Tensor& b, const Tensor& bias, const MatMulParams& params,
+                 Tensor& y);
 void matmul_reference(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor& y);
 
 // y[.., out] = x[.., in] . w[out, in]^T + bias[out] (bias may be undefined); torch.nn.Linear.
