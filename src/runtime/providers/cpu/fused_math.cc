@@ -1,8 +1,11 @@
-// Kernels of the runtime-internal element-wise ops (domain flowonnx.cpu) that the session-time
-// rewrites in runtime/optimize/ create from spelled-out subgraphs: Gelu (fuse_gelu.h). Like
-// fused.cc's, they are only in session_kernel_registry(): no model may name them.
+// Kernels of the runtime-internal math ops (domain flowonnx.cpu) that the session-time rewrites
+// in runtime/optimize/ create from spelled-out subgraphs: Gelu (fuse_gelu.h) and FusedMatMul
+// (fuse_matmul.h). Like fused.cc's, they are only in session_kernel_registry(): no model may
+// name them.
+#include "kernels/cpu/matmul.h"
 #include "kernels/cpu/unary_math.h"
 #include "runtime/optimize/fuse_gelu.h"
+#include "runtime/optimize/fuse_matmul.h"
 #include "runtime/optimize/graph_views.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 
@@ -18,10 +21,25 @@ ComputeFn make_gelu(const KernelInit&) {
   };
 }
 
+// y = alpha * A B (B transposed with trans_b) + bias.
+ComputeFn make_fused_matmul(const KernelInit& init) {
+  kernels::MatMulParams params;
+  params.transpose_b = init.attr_int("trans_b", 0) != 0;
+  params.alpha = init.attr_float("alpha", 1.0);
+  return [params](KernelContext& ctx) {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const Shape shape = kernels::matmul_output_shape(a.shape(), b.shape(), params);
+    kernels::matmul_bias(a, b, ctx.has_input(2) ? ctx.input(2) : Tensor(), params,
+                         ctx.allocate_output(0, shape, DType::Float32));
+  };
+}
+
 }  // namespace
 
-void register_fused_elementwise_kernels(KernelRegistry& r) {
+void register_fused_math_kernels(KernelRegistry& r) {
   r.add(kInternalDomain, kGelu, make_gelu);
+  r.add(kInternalDomain, kFusedMatMul, make_fused_matmul);
 }
 
 }  // namespace flowonnx::runtime::cpu
