@@ -1,5 +1,7 @@
 #include "kernels/cpu/matmul.h"
 
+#include <cmath>
+
 #include "test_util.h"
 
 namespace flowonnx::kernels {
@@ -104,8 +106,9 @@ TEST(MatMul, RejectsBadShapes) {
       ErrorCode::InvalidArgument, "must be float32");
 }
 
-// matmul_bias = matmul_reference plus the bias on every row: with and without alpha (oneDNN's
-// bias, or ours after the scaled product), transposed b, batches, [N] and [1,1,N] biases.
+// matmul_bias = matmul_reference plus the bias on every row (then the activation): with and
+// without alpha (oneDNN's bias, or ours after the scaled product), transposed b, batches, [N] and
+// [1,1,N] biases.
 TEST(MatMul, BiasIsAddedToEveryRow) {
   struct Case {
     Shape a, b;
@@ -134,6 +137,30 @@ TEST(MatMul, BiasIsAddedToEveryRow) {
     for (int64_t i = 0; i < expected.num_elements(); ++i)
       expected.data<float>()[i] += bias.data<float>()[i % n];
     EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-4)) << shape_to_string(c.a) << " x " << shape_to_string(c.b);
+  }
+  // The Gelu activation last: in oneDNN's post-op (alpha 1 or no bias) or after our bias rows.
+  for (const Case& c : cases) {
+    for (bool with_bias : {true, false}) {
+      MatMulParams params;
+      params.transpose_b = c.transpose_b;
+      params.alpha = c.alpha;
+      params.activation = MatMulActivation::Gelu;
+      const Tensor a = randn(c.a, gen), b = randn(c.b, gen);
+      const Tensor bias = with_bias ? randn(c.bias, gen) : Tensor();
+      const Shape y_shape = matmul_output_shape(c.a, c.b, params);
+      Tensor y(y_shape), expected(y_shape);
+      matmul_bias(a, b, bias, params, y);
+      MatMulParams plain = params;
+      plain.activation = MatMulActivation::None;
+      matmul_reference(a, b, plain, expected);
+      const int64_t n = y_shape.back();
+      for (int64_t i = 0; i < expected.num_elements(); ++i) {
+        const double v = expected.data<float>()[i] + (with_bias ? bias.data<float>()[i % n] : 0.0);
+        expected.data<float>()[i] = float(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
+      }
+      EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-4))
+          << "gelu " << shape_to_string(c.a) << " x " << shape_to_string(c.b) << " bias " << with_bias;
+    }
   }
   Tensor empty_k({2, 3});  // an empty sum leaves the bias
   matmul_bias(Tensor({2, 0}), Tensor({0, 3}), Tensor::from_vector<float>({3}, {1, 2, 3}), {}, empty_k);

@@ -120,6 +120,39 @@ TEST(MatMulFusion, LinearLayersTakeTheirBias) {
   EXPECT_LT(compare_sessions(scaled, {{2, 7, 13}}), 1e-5);
 }
 
+// gelu(x W + b) as our exporter writes it: one FusedMatMul with the bias and the activation.
+TEST(MatMulFusion, LinearLayerTakesItsGelu) {
+  auto model = [] {
+    onnx_io::Model m = linear_model({19}, false, false);
+    ir::Graph& graph = m.graph;
+    const ir::Node* relu = nullptr;
+    for (const auto& node : graph.nodes())
+      if (node->op_type == "Relu") relu = node.get();
+    graph.remove_node(relu);
+    graph.set_initializer("sqrt2", Tensor::scalar<float>(1.41421356f));
+    graph.set_initializer("one", Tensor::scalar<float>(1.0f));
+    graph.set_initializer("half", Tensor::scalar<float>(0.5f));
+    auto add = [&](const char* op, std::vector<std::string> inputs, const char* out) {
+      ir::Node node;
+      node.name = out;
+      node.op_type = op;
+      node.inputs = std::move(inputs);
+      node.outputs = {out};
+      graph.add_node(std::move(node));
+    };
+    add("Div", {"hb", "sqrt2"}, "scaled");
+    add("Erf", {"scaled"}, "e");
+    add("Add", {"e", "one"}, "a");
+    add("Mul", {"hb", "half"}, "half_x");
+    add("Mul", {"half_x", "a"}, "y");
+    return m;
+  };
+  auto ops = optimised_ops(model);
+  EXPECT_EQ(ops["FusedMatMul"], 1);
+  EXPECT_EQ(ops.size(), 1u);
+  EXPECT_LT(compare_sessions(model, {{1, 7, 13}, {3, 7, 13}}), 1e-5);
+}
+
 TEST(MatMulFusion, AddsThatAreNotABiasRowStay) {
   // [7, 19] varies along the rows, [1, 1, 1, 19] would grow the rank.
   for (const Shape& shape : std::vector<Shape>{{7, 19}, {1, 1, 1, 19}, {1}}) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "runtime/optimize/fuse_gelu.h"
 #include "runtime/optimize/graph_views.h"
 
 namespace flowonnx::runtime {
@@ -90,10 +91,17 @@ int fuse_matmul(ir::Graph& graph) {
     if (b_rank && *b_rank >= 2)
       columns = static_dim_of(graph, node.inputs[1], node.attrs.get_int("trans_b") ? *b_rank - 2 : *b_rank - 1);
 
-    // Then, while the chain is linear: Mul by a scalar, Add of a bias (at most one of each;
-    // the scale only before the bias).
+    // Then, while the chain is linear: Mul by a scalar, Add of a bias, a Gelu (at most one of
+    // each, in this order).
     bool with_alpha = false, with_bias = false;
     while (ir::Node* next = sole_consumer(graph, node.outputs[0])) {
+      if (next->domain == kInternalDomain && next->op_type == kGelu && next->inputs.size() == 1 &&
+          next->outputs.size() == 1) {
+        node.attrs.set("activation", std::string("Gelu"));
+        node.outputs = next->outputs;
+        absorbed.push_back(next);
+        break;
+      }
       const std::string other = other_operand(*next, node.outputs[0]);
       const Tensor* constant = fixed_constant(graph, other);
       if (!constant || constant->dtype() != DType::Float32) break;
