@@ -13,7 +13,6 @@
 #include <immintrin.h>
 
 #include <cstdint>
-#include <cstring>
 
 namespace flowonnx::kernels::vec {
 
@@ -107,17 +106,22 @@ inline float horizontal_min(__m256 v) {
   return _mm_cvtss_f32(m);
 }
 
-// The first `count` (< 8) floats at `p` in a vector, the other lanes `fill`.
+// Lanes below `count` (< 8) set: the mask of a vector tail.
+inline __m256i tail_mask(int64_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// The first `count` (< 8) floats at `p` in a vector, the other lanes `fill`. Masked lanes are
+// never read, so `p + count` may be the end of an allocation.
 inline __m256 load_partial(const float* p, int64_t count, float fill = 0.0f) {
-  alignas(32) float lanes[8] = {fill, fill, fill, fill, fill, fill, fill, fill};
-  std::memcpy(lanes, p, static_cast<size_t>(count) * sizeof(float));
-  return _mm256_load_ps(lanes);
+  const __m256i mask = tail_mask(count);
+  return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, mask),
+                          _mm256_castsi256_ps(mask));
 }
 
 inline void store_partial(float* p, __m256 v, int64_t count) {
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, v);
-  std::memcpy(p, lanes, static_cast<size_t>(count) * sizeof(float));
+  _mm256_maskstore_ps(p, tail_mask(count), v);
 }
 
 // out[i] = fn(in[i]) for i < count, fn mapping __m256 -> __m256 (in and out may be the same).
