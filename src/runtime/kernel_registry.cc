@@ -46,6 +46,7 @@ const KernelRegistry& session_kernel_registry() {
     KernelRegistry built;
     cpu::register_cpu_kernels(built);
     cpu::register_fused_kernels(built);
+    cpu::register_fused_math_kernels(built);
     return built;
   }();
   return registry;

@@ -1,5 +1,7 @@
 #include "kernels/cpu/matmul.h"
 
+#include <cmath>
+
 #include "test_util.h"
 
 namespace flowonnx::kernels {
@@ -102,6 +104,70 @@ TEST(MatMul, RejectsBadShapes) {
         matmul(Tensor::zeros({3, 4}, DType::Int32), Tensor::zeros({4, 5}), {}, y);
       },
       ErrorCode::InvalidArgument, "must be float32");
+}
+
+// matmul_bias = matmul_reference plus the bias on every row (then the activation): with and
+// without alpha (oneDNN's bias, or ours after the scaled product), transposed b, batches, [N] and
+// [1,1,N] biases.
+TEST(MatMul, BiasIsAddedToEveryRow) {
+  struct Case {
+    Shape a, b;
+    bool transpose_b;
+    double alpha;
+    Shape bias;
+  };
+  const std::vector<Case> cases = {
+      {{1, 197, 192}, {192, 64}, false, 1.0, {64}},
+      {{2, 5, 7}, {7, 9}, false, 1.0, {1, 1, 9}},
+      {{3, 5, 7}, {3, 9, 7}, true, 0.125, {9}},
+      {{4, 6}, {6, 3}, false, 2.0, {1, 3}},
+      {{6}, {6, 3}, false, 1.0, {3}},  // 1-D a: the output is [N]
+  };
+  Generator gen(41);
+  for (const Case& c : cases) {
+    MatMulParams params;
+    params.transpose_b = c.transpose_b;
+    params.alpha = c.alpha;
+    const Tensor a = randn(c.a, gen), b = randn(c.b, gen), bias = randn(c.bias, gen);
+    const Shape y_shape = matmul_output_shape(c.a, c.b, params);
+    Tensor y(y_shape), expected(y_shape);
+    matmul_bias(a, b, bias, params, y);
+    matmul_reference(a, b, params, expected);
+    const int64_t n = y_shape.back();
+    for (int64_t i = 0; i < expected.num_elements(); ++i)
+      expected.data<float>()[i] += bias.data<float>()[i % n];
+    EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-4)) << shape_to_string(c.a) << " x " << shape_to_string(c.b);
+  }
+  // The Gelu activation last: in oneDNN's post-op (alpha 1 or no bias) or after our bias rows.
+  for (const Case& c : cases) {
+    for (bool with_bias : {true, false}) {
+      MatMulParams params;
+      params.transpose_b = c.transpose_b;
+      params.alpha = c.alpha;
+      params.activation = MatMulActivation::Gelu;
+      const Tensor a = randn(c.a, gen), b = randn(c.b, gen);
+      const Tensor bias = with_bias ? randn(c.bias, gen) : Tensor();
+      const Shape y_shape = matmul_output_shape(c.a, c.b, params);
+      Tensor y(y_shape), expected(y_shape);
+      matmul_bias(a, b, bias, params, y);
+      MatMulParams plain = params;
+      plain.activation = MatMulActivation::None;
+      matmul_reference(a, b, plain, expected);
+      const int64_t n = y_shape.back();
+      for (int64_t i = 0; i < expected.num_elements(); ++i) {
+        const double v = expected.data<float>()[i] + (with_bias ? bias.data<float>()[i % n] : 0.0);
+        expected.data<float>()[i] = float(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
+      }
+      EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-4))
+          << "gelu " << shape_to_string(c.a) << " x " << shape_to_string(c.b) << " bias " << with_bias;
+    }
+  }
+  Tensor empty_k({2, 3});  // an empty sum leaves the bias
+  matmul_bias(Tensor({2, 0}), Tensor({0, 3}), Tensor::from_vector<float>({3}, {1, 2, 3}), {}, empty_k);
+  EXPECT_TRUE(all_close(empty_k, Tensor::from_vector<float>({2, 3}, {1, 2, 3, 1, 2, 3})));
+  Tensor y({2, 3});
+  expect_error([&] { matmul_bias(randn({2, 4}, gen), randn({4, 3}, gen), randn({2, 3}, gen), {}, y); },
+               ErrorCode::InvalidArgument, "bias");
 }
 
 TEST(Linear, MatchesMatMulPlusBias) {

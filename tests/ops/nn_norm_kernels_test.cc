@@ -7,6 +7,7 @@
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_transpose.h"
 #include "kernels/cpu/group_norm.h"
+#include "kernels/cpu/normalization.h"
 #include "kernels/cpu/rms_norm.h"
 #include "ops/test_util.h"
 
@@ -60,6 +61,39 @@ TEST(ConvTransposeTest, BiasAndBadShapes) {
   EXPECT_TRUE(testing::all_close(y, Tensor::from_vector<float>({1, 2, 2, 2}, {7, 7, 7, 7, 5, 5, 5, 5})));
   testing::expect_error([&] { conv_transpose2d_output_shape({1, 3, 4, 4}, {2, 2, 3, 3}, params); },
                         ErrorCode::InvalidArgument, "conv_transpose2d");
+}
+
+// layer_norm (float vector lanes) against the definition evaluated in double, on row lengths
+// around the vector width, with and without bias, and with the statistics outputs.
+TEST(LayerNormTest, MatchesDoubleDefinition) {
+  Generator gen(31);
+  for (const Shape& shape : std::vector<Shape>{{3, 1}, {2, 7}, {4, 8}, {3, 9}, {1, 197, 192},
+                                               {2, 5, 6}, {600, 300}}) {
+    const int64_t inner = shape.back();
+    const int64_t outer = num_elements(shape) / inner;
+    Tensor x = randn(shape, gen);
+    float* data = x.data<float>();
+    for (int64_t i = 0; i < x.num_elements(); ++i) data[i] = data[i] * 3.0f + 10.0f;  // offset mean
+    const Tensor scale = randn({inner}, gen), bias = randn({inner}, gen);
+    for (bool with_bias : {true, false}) {
+      Tensor y(shape), mean({outer}), inv_std({outer}), expected(shape);
+      layer_norm(x, -1, scale, with_bias ? bias : Tensor(), 1e-5, y, &mean, &inv_std);
+      for (int64_t r = 0; r < outer; ++r) {
+        const float* row = data + r * inner;
+        double m = 0, v = 0;
+        for (int64_t i = 0; i < inner; ++i) m += row[i];
+        m /= double(inner);
+        for (int64_t i = 0; i < inner; ++i) v += (row[i] - m) * (row[i] - m);
+        const double inv = 1.0 / std::sqrt(v / double(inner) + 1e-5);
+        EXPECT_NEAR(mean.data<float>()[r], m, 1e-5 * std::abs(m));
+        EXPECT_NEAR(inv_std.data<float>()[r], inv, 1e-5 * inv);
+        for (int64_t i = 0; i < inner; ++i)
+          expected.data<float>()[r * inner + i] = float(
+              (row[i] - m) * inv * scale.data<float>()[i] + (with_bias ? bias.data<float>()[i] : 0.0));
+      }
+      EXPECT_TRUE(testing::all_close(y, expected, 1e-4, 1e-4)) << shape_to_string(shape);
+    }
+  }
 }
 
 TEST(GroupNormTest, HandComputed) {

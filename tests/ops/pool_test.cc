@@ -120,6 +120,23 @@ TEST(Pool2d, MatchesReferenceOnRandomParams) {
   EXPECT_EQ(checked, 240);
 }
 
+// A CNN stem's pool (ShuffleNet, ResNet before blocking): large enough to run in parallel.
+TEST(Pool2d, MatchesReferenceOnAStemSizedInput) {
+  Generator gen(13);
+  Pool2dParams p;
+  p.kernel = {3, 3};
+  p.strides = {2, 2};
+  p.pads_begin = p.pads_end = {1, 1};
+  const Tensor x = randn({2, 24, 112, 111}, gen);
+  const Shape y_shape = pool2d_output_shape(x.shape(), p);
+  for (PoolKind kind : {PoolKind::Max, PoolKind::Average}) {
+    Tensor fast(y_shape), expected(y_shape);
+    pool2d(kind, x, p, fast);
+    pool2d_reference(kind, x, p, expected);
+    EXPECT_TRUE(all_close(fast, expected, 1e-5, 1e-6)) << static_cast<int>(kind);
+  }
+}
+
 // The blocked-layout max pool (the runtime's, between convs) against the reference on random
 // windows, strides, pads and ceil_mode (no dilation: it does not take any).
 TEST(Pool2d, BlockedMaxPoolMatchesReference) {

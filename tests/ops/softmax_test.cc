@@ -1,5 +1,7 @@
 #include "kernels/cpu/softmax.h"
 
+#include <cmath>
+
 #include "kernels/cpu/threading.h"
 #include "test_util.h"
 
@@ -29,6 +31,27 @@ TEST(Softmax, MatchesReferenceOnEveryAxis) {
       softmax_reference(x, axis, expected);
       EXPECT_TRUE(all_close(fast, expected, 1e-5, 1e-7))
           << shape_to_string(shape) << " axis " << axis;
+    }
+  }
+}
+
+// Vector tails (sizes around multiples of 8), attention-sized rows, rows large enough to run in
+// parallel, and -inf entries (masked positions) that must come out exactly 0.
+TEST(Softmax, MatchesReferenceOnOddSizesAndMaskedRows) {
+  Generator gen(29);
+  for (const Shape& shape : std::vector<Shape>{
+           {3, 1}, {2, 7}, {2, 8}, {2, 9}, {1, 3, 197, 197}, {5, 17, 3}, {2, 300, 257}}) {
+    Tensor x = randn(shape, gen);
+    float* data = x.data<float>();
+    for (int64_t i = 0; i < x.num_elements(); i += 7) data[i] = -INFINITY;
+    data[1] *= 50.0f;  // a large logit
+    for (int64_t axis : {int64_t{-1}, int64_t{1}}) {
+      Tensor fast(shape), expected(shape);
+      softmax(x, axis, fast);
+      softmax_reference(x, axis, expected);
+      EXPECT_TRUE(all_close(fast, expected, 1e-5, 1e-7)) << shape_to_string(shape) << " axis " << axis;
+      for (int64_t i = 0; i < x.num_elements(); i += 7)
+        if (!std::isnan(expected.data<float>()[i])) EXPECT_EQ(fast.data<float>()[i], 0.0f);
     }
   }
 }

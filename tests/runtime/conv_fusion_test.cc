@@ -8,6 +8,7 @@
 #include "runtime/graph_builder.h"
 #include "runtime/optimize/optimize.h"
 #include "runtime/session.h"
+#include "runtime/session_compare.h"
 #include "runtime/type_inference.h"
 #include "tensor/random.h"
 
@@ -15,15 +16,10 @@ namespace flowonnx {
 namespace {
 
 using testing::GraphBuilder;
+using testing::compare_sessions;
+using testing::dims_of;
 using testing::max_relative_error;
-
-
-std::vector<ir::Dim> dims_of(const Shape& shape, bool symbolic_batch) {
-  std::vector<ir::Dim> dims;
-  for (int64_t d : shape) dims.push_back(ir::Dim::of(d));
-  if (symbolic_batch) dims[0] = ir::Dim::named("N");
-  return dims;
-}
+using testing::optimised_ops;
 
 Tensor scaled(Tensor t, double factor) {
   float* data = t.data<float>();
@@ -59,37 +55,7 @@ void add_conv_bn(GraphBuilder& g, Generator& gen, const std::string& in, const s
          {{"epsilon", 1e-5}});
 }
 
-// Runs `model` optimised and not on the same inputs; returns the worst relative error.
-double compare_sessions(const std::function<onnx_io::Model()>& model,
-                        const std::vector<Shape>& input_shapes, SessionOptions optimised = {}) {
-  SessionOptions plain;
-  plain.optimize_graph = false;
-  InferenceSession fast(model(), {"CPUExecutionProvider"}, optimised);
-  InferenceSession reference(model(), {"CPUExecutionProvider"}, plain);
-  Generator gen(7);
-  double worst = 0;
-  for (const Shape& shape : input_shapes) {
-    std::map<std::string, Tensor> feeds = {{fast.get_inputs()[0].name, randn(shape, gen)}};
-    auto got = fast.run({}, feeds);
-    auto want = reference.run({}, feeds);
-    EXPECT_EQ(got.size(), want.size());
-    for (size_t i = 0; i < got.size() && i < want.size(); ++i)
-      worst = std::max(worst, max_relative_error(got[i], want[i]));
-  }
-  return worst;
-}
 
-// Counts the nodes per op type after the session-time rewrites.
-std::map<std::string, int> optimised_ops(const std::function<onnx_io::Model()>& make) {
-  InferenceSession probe(make(), {"CPUExecutionProvider"});  // validates that it loads and runs
-  onnx_io::Model model = make();
-  ir::Graph& graph = model.graph;
-  runtime::infer_types(graph);
-  runtime::optimize_for_cpu(graph, {});
-  std::map<std::string, int> counts;
-  for (const auto& node : graph.nodes()) ++counts[node->op_type];
-  return counts;
-}
 
 onnx_io::Model conv_bn_relu_model(int64_t channels, int64_t out_channels, int64_t group,
                                   bool with_bias, const std::string& activation) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <vector>
 
+#include "kernels/cpu/threading.h"
 #include "tensor/tensor.h"
 
 namespace flowonnx::kernels {
@@ -28,7 +29,8 @@ void for_each_broadcast(const Shape& out, const std::array<Shape, N>& inputs, Fn
   if (inner == 0) return;
   std::array<int64_t, N> inner_stride{};
   for (size_t k = 0; k < N; ++k) inner_stride[k] = rank == 0 ? 0 : strides[k][rank - 1];
-#pragma omp parallel for if (rows * inner > (1 << 16))
+  const int threads = threads_for(rows * inner);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
   for (int64_t row = 0; row < rows; ++row) {
     std::array<int64_t, N> base{};
     int64_t rest = row;

@@ -5,6 +5,7 @@
 
 #include "kernels/cpu/broadcast_loop.h"
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -47,6 +48,56 @@ void copy_by_index(const Tensor& x, Tensor& y,
 
 void strided_slice(const Tensor& x, const std::vector<int64_t>& starts,
                    const std::vector<int64_t>& steps, Tensor& y) {
+  const int64_t count = y.num_elements();
+  if (count == 0) return;
+  // y as a walk over x: the offset of its first element, then per output dim its size and its
+  // step in x. Size-1 dims move nothing; a dim whose step spans exactly the next one merges with
+  // it, so a channel range of NCHW at batch 1 is one run and a last-axis range one run per row.
+  const std::vector<int64_t> strides = contiguous_strides(x.shape());
+  int64_t first = 0;
+  Shape dims;
+  std::vector<int64_t> walk;
+  for (size_t d = 0; d < strides.size(); ++d) {
+    first += starts[d] * strides[d];
+    const int64_t size = y.shape()[d], step = steps[d] * strides[d];
+    if (size == 1) continue;
+    if (!dims.empty() && walk.back() == step * size) {
+      dims.back() *= size;
+      walk.back() = step;
+    } else {
+      dims.push_back(size);
+      walk.push_back(step);
+    }
+  }
+  if (dims.empty()) dims = {1}, walk = {1};
+  const int rank = static_cast<int>(dims.size());
+  const int64_t inner = dims.back(), inner_step = walk.back();
+  const int64_t rows = count / inner;
+  const int threads = threads_for(count);
+  with_element_type(dtype_size(x.dtype()), [&](auto zero) {
+    using E = decltype(zero);
+    const E* in = static_cast<const E*>(x.raw_data()) + first;
+    E* out = static_cast<E*>(y.raw_data());
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+    for (int64_t row = 0; row < rows; ++row) {
+      int64_t offset = 0, rest = row;
+      for (int d = rank - 2; d >= 0; --d) {
+        offset += (rest % dims[d]) * walk[d];
+        rest /= dims[d];
+      }
+      const E* src = in + offset;
+      E* dst = out + row * inner;
+      if (inner_step == 1) {
+        std::memcpy(dst, src, inner * sizeof(E));
+      } else {
+        for (int64_t i = 0; i < inner; ++i) dst[i] = src[i * inner_step];
+      }
+    }
+  });
+}
+
+void strided_slice_reference(const Tensor& x, const std::vector<int64_t>& starts,
+                             const std::vector<int64_t>& steps, Tensor& y) {
   std::vector<int64_t> strides = contiguous_strides(x.shape());
   copy_by_index(x, y, [&](const std::vector<int64_t>& index) {
     int64_t at = 0;

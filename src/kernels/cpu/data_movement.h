@@ -13,6 +13,8 @@ namespace flowonnx::kernels {
 // y[i0..ik] = x[start_d + i_d * step_d]; starts/steps have x's rank.
 void strided_slice(const Tensor& x, const std::vector<int64_t>& starts,
                    const std::vector<int64_t>& steps, Tensor& y);
+void strided_slice_reference(const Tensor& x, const std::vector<int64_t>& starts,
+                             const std::vector<int64_t>& steps, Tensor& y);
 // y = take(x, indices, axis); indices in [0, x.shape[axis]); y shape = x[:axis]+idx+x[axis+1:].
 void gather(const Tensor& x, int64_t axis, const std::vector<int64_t>& indices, Tensor& y);
 // Numpy broadcast of x to y's shape.

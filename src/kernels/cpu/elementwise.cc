@@ -6,6 +6,7 @@
 
 #include "kernels/cpu/elementwise_internal.h"
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -126,7 +127,8 @@ inline void binary_run(Fn fn, const T* a, const T* b, T* y, int64_t count, int64
 constexpr int64_t kChunk = 1 << 14;  // elements per parallel task
 
 // The shared broadcasting loop. The innermost dim is cut into chunks; each (outer row, chunk)
-// pair is an independent task, so flat and broadcast cases parallelise alike.
+// pair is an independent task, so flat and broadcast cases parallelise alike (when the whole is
+// large enough to pay for a parallel region, threads_for).
 template <typename T, typename Fn>
 void broadcast_loop(Fn fn, const detail::BroadcastPlan& plan, const T* a, const T* b, T* y) {
   const int rank = static_cast<int>(plan.dims.size());
@@ -134,7 +136,8 @@ void broadcast_loop(Fn fn, const detail::BroadcastPlan& plan, const T* a, const 
   const int64_t a_step = plan.a_strides.back(), b_step = plan.b_strides.back();
   const int64_t rows = detail::product(plan.dims, 0, rank - 1);
   const int64_t chunks = (inner + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (rows * inner > kChunk)
+  const int threads = threads_for(rows * inner);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (int64_t task = 0; task < rows * chunks; ++task) {
     const int64_t row = task / chunks, begin = (task % chunks) * kChunk;
     int64_t a_offset = begin * a_step, b_offset = begin * b_step, rest = row;
@@ -180,9 +183,10 @@ void add_n(const std::vector<Tensor>& inputs, Tensor& y) {
       const int64_t count = y.num_elements();
       T* out = y.data<T>();
       std::copy_n(inputs[0].data<T>(), count, out);
+      const int threads = threads_for(count);
       for (size_t i = 1; i < inputs.size(); ++i) {
         const T* in = inputs[i].data<T>();
-#pragma omp parallel for schedule(static) if (count > kChunk)
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
         for (int64_t j = 0; j < count; ++j) out[j] = add(out[j], in[j]);
       }
     });
@@ -197,7 +201,8 @@ void unary(UnaryOp op, const Tensor& x, Tensor& y) {
       const int64_t count = x.num_elements();
       const T* in = x.data<T>();
       T* out = y.data<T>();
-#pragma omp parallel for schedule(static) if (count > kChunk)
+      const int threads = threads_for(count);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
       for (int64_t i = 0; i < count; ++i) out[i] = fn(in[i]);
     });
   });

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -77,7 +78,8 @@ void transpose(const Tensor& x, const std::vector<int64_t>& perm, Tensor& y) {
     using U = decltype(zero);
     const U* in = static_cast<const U*>(x.raw_data());
     U* out = static_cast<U*>(y.raw_data());
-#pragma omp parallel for schedule(static) if (rows * inner > (1 << 15))
+    const int threads = threads_for(rows * inner);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
     for (int64_t row = 0; row < rows; ++row) {
       int64_t offset = 0, rest = row;
       for (int d = rank - 2; d >= 0; --d) {
@@ -170,7 +172,8 @@ void concat(const std::vector<Tensor>& inputs, int64_t axis, Tensor& y) {
   for (const Tensor& input : inputs) {
     const int64_t block = input.shape()[normalized] * inner_bytes;
     const auto* in = static_cast<const char*>(input.raw_data());
-#pragma omp parallel for schedule(static) if (outer * block > (1 << 17))
+    const int threads = threads_for(outer * block / 4);  // about one unit per float moved
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
     for (int64_t row = 0; row < outer; ++row)
       std::memcpy(out + row * row_bytes + column, in + row * block, block);
     column += block;

@@ -5,6 +5,7 @@
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/kernel_checks.h"
 #include "kernels/cpu/matmul_internal.h"
+#include "kernels/cpu/vector_math.h"
 
 namespace flowonnx::kernels {
 
@@ -21,6 +22,7 @@ struct DnnlMatMul {
   const float* bias = nullptr;  // [N] broadcast over every row, or null
   float* dst = nullptr;
   float alpha = 1.0f;
+  bool gelu = false;  // an eltwise gelu_erf post-op
 };
 
 void run_dnnl_matmul(const char* op, const std::string& context, const DnnlMatMul& call) {
@@ -37,6 +39,11 @@ void run_dnnl_matmul(const char* op, const std::string& context, const DnnlMatMu
                   : dnnl::memory::desc();
     dnnl::primitive_attr attr = detail::thread_safe_attr();
     if (call.alpha != 1.0f) attr.set_output_scales(0, {call.alpha});
+    if (call.gelu) {
+      dnnl::post_ops post_ops;
+      post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+      attr.set_post_ops(post_ops);
+    }
     const dnnl::matmul::desc desc(src_desc, weights_desc, bias_desc, dst_desc);
     const dnnl::matmul::primitive_desc pd(desc, attr, detail::cpu_engine());
     std::unordered_map<int, dnnl::memory> args = {
@@ -63,13 +70,42 @@ dims operand_strides(const Shape& batch, int64_t rows, int64_t cols, bool transp
   return result;
 }
 
+// What oneDNN's call could not do: y viewed as rows of n, y[r, j] += bias[j] (bias may be
+// null), then the activation.
+void finish_rows(const float* bias, int64_t n, MatMulActivation activation, Tensor& y) {
+  float* out = y.data<float>();
+  const int64_t rows = y.num_elements() / n;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = out + r * n;
+    if (bias)
+      for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
+    if (activation == MatMulActivation::Gelu)
+      vec::map_ps(row, row, n, [](__m256 v) { return vec::gelu_ps(v); });
+  }
+}
+
 }  // namespace
 
 void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor& y) {
+  matmul_bias(a, b, Tensor(), params, y);
+}
+
+void matmul_bias(const Tensor& a, const Tensor& b, const Tensor& bias, const MatMulParams& params,
+                 Tensor& y) {
   const detail::MatMulPlan plan = detail::validate_matmul(a, b, params, y);
+  if (bias.defined()) {
+    detail::require_dtype("matmul", "bias", bias, DType::Float32);
+    FLOWONNX_REQUIRE(bias.num_elements() == plan.n && bias.rank() <= std::max<int64_t>(y.rank(), 1),
+                     "matmul: bias {} must hold the {} columns of the output {}", bias.describe(),
+                     plan.n, y.describe());
+    for (int64_t d = 0; d + 1 < bias.rank(); ++d)
+      FLOWONNX_REQUIRE(bias.shape()[d] == 1, "matmul: bias {} must be [N] or [1,..,1,N]",
+                       bias.describe());
+  }
   if (y.num_elements() == 0) return;
-  if (plan.k == 0) {  // empty sum
+  if (plan.k == 0) {  // empty sum: the bias alone
     std::fill_n(y.data<float>(), y.num_elements(), 0.0f);
+    finish_rows(bias.defined() ? bias.data<float>() : nullptr, plan.n, params.activation, y);
     return;
   }
   // Merge runs of batch dims that broadcast the same way (full in both, or in only one operand)
@@ -92,7 +128,10 @@ void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor
     }
   }
   if (batch.size() + 2 > DNNL_MAX_NDIMS) {  // pathological alternating broadcasts
-    matmul_reference(a, b, params, y);
+    MatMulParams product = params;
+    product.activation = MatMulActivation::None;
+    matmul_reference(a, b, product, y);
+    finish_rows(bias.defined() ? bias.data<float>() : nullptr, plan.n, params.activation, y);
     return;
   }
   const bool trans_a = params.transpose_a && a.rank() > 1;
@@ -112,7 +151,15 @@ void matmul(const Tensor& a, const Tensor& b, const MatMulParams& params, Tensor
   call.weights = b.data<float>();
   call.dst = y.data<float>();
   call.alpha = static_cast<float>(params.alpha);
+  // oneDNN adds the bias itself only without alpha, where the order of the two is moot; the
+  // activation comes after the bias, so it is a post-op only when oneDNN does both.
+  const bool finish_in_dnnl = !bias.defined() || params.alpha == 1.0;
+  if (finish_in_dnnl) {
+    call.bias = bias.defined() ? bias.data<float>() : nullptr;
+    call.gelu = params.activation == MatMulActivation::Gelu;
+  }
   run_dnnl_matmul("matmul", fmt::format("a {}, b {}", a.describe(), b.describe()), call);
+  if (!finish_in_dnnl) finish_rows(bias.data<float>(), plan.n, params.activation, y);
 }
 
 void linear(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor& y) {

@@ -1,4 +1,6 @@
 // The naive oracle of matmul: one dot product per output element, accumulated in double.
+#include <cmath>
+
 #include "kernels/cpu/kernel_checks.h"
 #include "kernels/cpu/matmul_internal.h"
 
@@ -35,7 +37,10 @@ void matmul_reference(const Tensor& a, const Tensor& b, const MatMulParams& para
           const float b_value = trans_b ? b_matrix[col * k + i] : b_matrix[i * n + col];
           sum += double(a_value) * b_value;
         }
-        y_data[(batch * m + row) * n + col] = static_cast<float>(sum * params.alpha);
+        double value = sum * params.alpha;
+        if (params.activation == MatMulActivation::Gelu)
+          value = 0.5 * value * (1.0 + std::erf(value / std::sqrt(2.0)));
+        y_data[(batch * m + row) * n + col] = static_cast<float>(value);
       }
   }
 }

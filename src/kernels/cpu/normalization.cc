@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
+#include "kernels/cpu/vector_math.h"
 
 namespace flowonnx::kernels {
 
@@ -17,6 +19,45 @@ std::pair<double, double> normalize_row(const float* in, float* out, int64_t cou
   for (int64_t i = 0; i < count; ++i) sq += (in[i] - mean) * (in[i] - mean);
   double inv_std = 1.0 / std::sqrt(sq / static_cast<double>(count) + eps);
   for (int64_t i = 0; i < count; ++i) out[i] = static_cast<float>((in[i] - mean) * inv_std);
+  return {mean, inv_std};
+}
+
+// Layer norm of one row of `count` floats: mean and variance in float vector lanes (two
+// passes, so no cancellation), then y = (x - mean) * inv_std * scale + bias in one more.
+std::pair<float, float> layer_norm_row(const float* in, float* out, int64_t count, double eps,
+                                       const float* scale, const float* bias) {
+  __m256 sum = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= count; i += 8) sum = _mm256_add_ps(sum, _mm256_loadu_ps(in + i));
+  if (i < count) sum = _mm256_add_ps(sum, vec::load_partial(in + i, count - i));
+  const float mean = vec::horizontal_sum(sum) / static_cast<float>(count);
+  const __m256 mean_lanes = _mm256_set1_ps(mean);
+  __m256 squares = _mm256_setzero_ps();
+  for (i = 0; i + 8 <= count; i += 8) {
+    const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(in + i), mean_lanes);
+    squares = _mm256_fmadd_ps(d, d, squares);
+  }
+  if (i < count) {  // padding lanes hold the mean: they add 0
+    const __m256 d = _mm256_sub_ps(vec::load_partial(in + i, count - i, mean), mean_lanes);
+    squares = _mm256_fmadd_ps(d, d, squares);
+  }
+  const float variance = vec::horizontal_sum(squares) / static_cast<float>(count);
+  const float inv_std = static_cast<float>(1.0 / std::sqrt(static_cast<double>(variance) + eps));
+  const __m256 inv_lanes = _mm256_set1_ps(inv_std);
+  auto normalise = [&](__m256 v, __m256 s, __m256 b) {
+    return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_sub_ps(v, mean_lanes), inv_lanes), s, b);
+  };
+  const __m256 zero = _mm256_setzero_ps();
+  for (i = 0; i + 8 <= count; i += 8)
+    _mm256_storeu_ps(out + i, normalise(_mm256_loadu_ps(in + i), _mm256_loadu_ps(scale + i),
+                                        bias ? _mm256_loadu_ps(bias + i) : zero));
+  if (i < count) {
+    const int64_t rest = count - i;
+    vec::store_partial(out + i,
+                       normalise(vec::load_partial(in + i, rest), vec::load_partial(scale + i, rest),
+                                 bias ? vec::load_partial(bias + i, rest) : zero),
+                       rest);
+  }
   return {mean, inv_std};
 }
 
@@ -40,13 +81,12 @@ void layer_norm(const Tensor& x, int64_t axis, const Tensor& scale, const Tensor
   float* out = y.data<float>();
   float* mean_out = mean ? mean->data<float>() : nullptr;
   float* inv_out = inv_std ? inv_std->data<float>() : nullptr;
-#pragma omp parallel for if (outer * inner > (1 << 15))
+  const int threads = threads_for(outer * inner, 3);  // three passes over each row
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (int64_t r = 0; r < outer; ++r) {
-    float* row = out + r * inner;
-    auto [m, inv] = normalize_row(in + r * inner, row, inner, epsilon);
-    for (int64_t i = 0; i < inner; ++i) row[i] = row[i] * s[i] + (b ? b[i] : 0.0f);
-    if (mean_out) mean_out[r] = static_cast<float>(m);
-    if (inv_out) inv_out[r] = static_cast<float>(inv);
+    auto [m, inv] = layer_norm_row(in + r * inner, out + r * inner, inner, epsilon, s, b);
+    if (mean_out) mean_out[r] = m;
+    if (inv_out) inv_out[r] = inv;
   }
 }
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "kernels/cpu/kernel_checks.h"
 #include "kernels/cpu/pool_internal.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -85,49 +87,80 @@ Shape validate_pool2d(const char* op, const Tensor& x, const Pool2dParams& param
 
 }  // namespace detail
 
-// The window walker: one pass over every (n,c) plane, each output reduced over the in-bounds
-// taps of its window by `Reducer` (max or sum), so both pooling kinds share the bounds logic.
+namespace {
+
+// One (n,c) plane of pool2d, separably: for each output row the in-bounds rows of its window are
+// reduced into `reduced` (contiguous loops the compiler vectorises), then each output takes the
+// in-bounds columns of its window from there. Max keeps std::max's order (a NaN counts only
+// where it comes first, as in the reference); sums run rows first, then columns.
+template <bool IsMax>
+void pool_plane(const float* in, float* out, int64_t height, int64_t width, int64_t out_h,
+                int64_t out_w, const Pool2dParams& params, const std::vector<AxisWindow>& columns,
+                std::vector<float>& reduced) {
+  const int64_t dilation_h = params.dilations[0], dilation_w = params.dilations[1];
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const AxisWindow wh = axis_window(oh, height, params.kernel[0], params.strides[0], dilation_h,
+                                      params.pads_begin[0], params.pads_end[0]);
+    std::fill(reduced.begin(), reduced.end(),
+              IsMax ? -std::numeric_limits<float>::infinity() : 0.0f);
+    float* acc = reduced.data();
+    for (int64_t kh = wh.first; kh < wh.last; ++kh) {
+      const float* row = in + (wh.start + kh * dilation_h) * width;
+      if (IsMax) {
+        for (int64_t w = 0; w < width; ++w) acc[w] = std::max(acc[w], row[w]);
+      } else {
+        for (int64_t w = 0; w < width; ++w) acc[w] += row[w];
+      }
+    }
+    float* out_row = out + oh * out_w;
+    for (int64_t ow = 0; ow < out_w; ++ow) {
+      const AxisWindow& ww = columns[ow];
+      const float* taps = acc + ww.start;
+      if (IsMax) {
+        float max_value = -std::numeric_limits<float>::infinity();
+        for (int64_t kw = ww.first; kw < ww.last; ++kw) max_value = std::max(max_value, taps[kw * dilation_w]);
+        out_row[ow] = max_value;
+      } else {
+        float sum = 0;
+        for (int64_t kw = ww.first; kw < ww.last; ++kw) sum += taps[kw * dilation_w];
+        const int64_t count = params.count_include_pad
+                                  ? wh.include_pad_count * ww.include_pad_count
+                                  : (wh.last - wh.first) * (ww.last - ww.first);
+        out_row[ow] = count > 0 ? sum / static_cast<float>(count) : 0.0f;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// The window walker shared by max and average pooling: the bounds of every window come from
+// axis_window, so padding, dilation and ceil_mode are handled once for both.
 void pool2d(PoolKind kind, const Tensor& x, const Pool2dParams& params, Tensor& y) {
   const Shape y_shape = detail::validate_pool2d("pool2d", x, params, y);
   const int64_t planes = y_shape[0] * y_shape[1];
   const int64_t height = x.shape()[2], width = x.shape()[3];
   const int64_t out_h = y_shape[2], out_w = y_shape[3];
+  if (planes == 0 || out_h == 0 || out_w == 0) return;
   const float* in = x.data<float>();
   float* out = y.data<float>();
-  const bool is_max = kind == PoolKind::Max;
-  const int64_t dilation_h = params.dilations[0], dilation_w = params.dilations[1];
-
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < planes; ++plane) {
-    const float* in_plane = in + plane * height * width;
-    float* out_plane = out + plane * out_h * out_w;
-    for (int64_t oh = 0; oh < out_h; ++oh) {
-      const AxisWindow wh = axis_window(oh, height, params.kernel[0], params.strides[0], dilation_h,
-                                        params.pads_begin[0], params.pads_end[0]);
-      for (int64_t ow = 0; ow < out_w; ++ow) {
-        const AxisWindow ww = axis_window(ow, width, params.kernel[1], params.strides[1],
-                                          dilation_w, params.pads_begin[1], params.pads_end[1]);
-        float max_value = -std::numeric_limits<float>::infinity();
-        float sum = 0;
-        for (int64_t kh = wh.first; kh < wh.last; ++kh) {
-          const float* row = in_plane + (wh.start + kh * dilation_h) * width;
-          for (int64_t kw = ww.first; kw < ww.last; ++kw) {
-            const float value = row[ww.start + kw * dilation_w];
-            max_value = std::max(max_value, value);
-            sum += value;
-          }
-        }
-        float result;
-        if (is_max) {
-          result = max_value;
-        } else {
-          const int64_t count = params.count_include_pad
-                                    ? wh.include_pad_count * ww.include_pad_count
-                                    : (wh.last - wh.first) * (ww.last - ww.first);
-          result = count > 0 ? sum / static_cast<float>(count) : 0.0f;
-        }
-        out_plane[oh * out_w + ow] = result;
-      }
+  std::vector<AxisWindow> columns;  // the same for every row of every plane
+  for (int64_t ow = 0; ow < out_w; ++ow)
+    columns.push_back(axis_window(ow, width, params.kernel[1], params.strides[1],
+                                  params.dilations[1], params.pads_begin[1], params.pads_end[1]));
+  const int threads =
+      threads_for(planes * out_h * (width * params.kernel[0] + out_w * params.kernel[1]));
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    std::vector<float> reduced(width);
+#pragma omp for schedule(static)
+    for (int64_t plane = 0; plane < planes; ++plane) {
+      const float* in_plane = in + plane * height * width;
+      float* out_plane = out + plane * out_h * out_w;
+      if (kind == PoolKind::Max)
+        pool_plane<true>(in_plane, out_plane, height, width, out_h, out_w, params, columns, reduced);
+      else
+        pool_plane<false>(in_plane, out_plane, height, width, out_h, out_w, params, columns, reduced);
     }
   }
 }
@@ -140,7 +173,8 @@ void adaptive_avg_pool2d(const Tensor& x, Tensor& y) {
   const float* in = x.data<float>();
   float* out = y.data<float>();
 
-#pragma omp parallel for schedule(static)
+  const int threads = threads_for(planes * height * width);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (int64_t plane = 0; plane < planes; ++plane) {
     const float* in_plane = in + plane * height * width;
     for (int64_t oh = 0; oh < out_h; ++oh) {

@@ -14,7 +14,11 @@ enum class ReduceOp { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumS
 Shape reduced_shape(const Shape& x, const std::vector<bool>& reduce_axis, bool keepdims);
 // y preallocated with reduced_shape(...) and x's dtype. An empty reduction gives the op's
 // identity (0 for sums, -inf/+inf for max/min, 1 for prod).
+// float32 reductions over one run of dims are vectorised and accumulate in float;
+// reduce_reference (everything else, and the oracle) accumulates in double.
 void reduce(ReduceOp op, const Tensor& x, const std::vector<bool>& reduce_axis, Tensor& y);
+void reduce_reference(ReduceOp op, const Tensor& x, const std::vector<bool>& reduce_axis,
+                      Tensor& y);
 
 // y int64 with x's shape and dim `axis` set to 1 (or dropped); ties resolve to the first index,
 // or the last with select_last_index.

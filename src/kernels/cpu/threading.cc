@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include "base/error.h"
 
 namespace flowonnx::kernels {
@@ -14,5 +16,13 @@ void set_num_threads(int num_threads) {
 }
 
 int num_threads() { return omp_get_max_threads(); }
+
+int threads_for(int64_t items, int64_t cost_per_item) {
+  const int64_t work = items * std::max<int64_t>(cost_per_item, 1);
+  if (work < 2 * kMinParallelWorkPerThread) return 1;
+  // Inside a parallel region (a kernel called from another's loop) stay on this thread.
+  if (omp_in_parallel()) return 1;
+  return static_cast<int>(std::min<int64_t>(num_threads(), work / kMinParallelWorkPerThread));
+}
 
 }  // namespace flowonnx::kernels

@@ -9,35 +9,8 @@ namespace flowonnx::runtime {
 
 namespace {
 
-bool is_default_domain(const ir::Node& node) {
-  return node.domain.empty() || node.domain == "ai.onnx";
-}
-
 bool is_float_vector(const Tensor* t, int64_t size) {
   return t && t->dtype() == DType::Float32 && t->num_elements() == size && t->rank() <= 1;
-}
-
-// Drops an initializer nothing reads any more (after its rewritten copy replaced it).
-void drop_if_unused(ir::Graph& graph, const std::string& value) {
-  if (value.empty() || !fixed_constant(graph, value)) return;
-  for (const auto& node : graph.nodes())
-    for (const auto& in : node->inputs)
-      if (in == value) return;
-  if (is_graph_output(graph, value)) return;
-  graph.remove_initializer(value);
-}
-
-// The single consumer of `value`, or nullptr when it has several, none, or is a graph output.
-ir::Node* sole_consumer(const ir::Graph& graph, const std::string& value) {
-  if (is_graph_output(graph, value)) return nullptr;
-  ir::Node* found = nullptr;
-  for (const auto& node : graph.nodes())
-    for (const auto& in : node->inputs)
-      if (in == value) {
-        if (found) return nullptr;
-        found = node.get();
-      }
-  return found;
 }
 
 // Reads Relu or Clip (constant bounds) as an activation: kind name and bounds.

@@ -4,6 +4,28 @@
 
 namespace flowonnx::runtime {
 
+bool is_default_domain(const ir::Node& node) {
+  return node.domain.empty() || node.domain == "ai.onnx";
+}
+
+bool is_onnx_op(const ir::Node& node, const std::string& op_type) {
+  return is_default_domain(node) && node.op_type == op_type;
+}
+
+std::vector<ir::Node*> consumers_of(const ir::Graph& graph, const std::string& value) {
+  std::vector<ir::Node*> found;
+  for (const auto& node : graph.nodes())
+    for (const auto& in : node->inputs)
+      if (in == value) found.push_back(node.get());
+  return found;
+}
+
+ir::Node* sole_consumer(const ir::Graph& graph, const std::string& value) {
+  if (is_graph_output(graph, value)) return nullptr;
+  const std::vector<ir::Node*> found = consumers_of(graph, value);
+  return found.size() == 1 ? found[0] : nullptr;
+}
+
 std::map<std::string, std::vector<ir::Node*>> consumers_of(const ir::Graph& graph) {
   std::map<std::string, std::vector<ir::Node*>> consumers;
   for (const auto& node : graph.nodes())
@@ -21,6 +43,20 @@ const Tensor* fixed_constant(const ir::Graph& graph, const std::string& value) {
   if (std::find(graph.inputs.begin(), graph.inputs.end(), value) != graph.inputs.end())
     return nullptr;
   return &graph.initializer(value);
+}
+
+std::optional<double> scalar_constant(const ir::Graph& graph, const std::string& value) {
+  const Tensor* t = fixed_constant(graph, value);
+  if (!t || t->num_elements() != 1 || t->dtype() == DType::Bool) return std::nullopt;
+  return t->to_double_vector()[0];
+}
+
+void drop_if_unused(ir::Graph& graph, const std::string& value) {
+  if (value.empty() || !fixed_constant(graph, value) || is_graph_output(graph, value)) return;
+  for (const auto& node : graph.nodes())
+    for (const auto& in : node->inputs)
+      if (in == value) return;
+  graph.remove_initializer(value);
 }
 
 std::optional<int64_t> static_dim_of(const ir::Graph& graph, const std::string& value,

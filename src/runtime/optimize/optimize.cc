@@ -4,13 +4,18 @@
 
 #include "runtime/optimize/blocked_layout.h"
 #include "runtime/optimize/fuse_conv.h"
+#include "runtime/optimize/fuse_gelu.h"
+#include "runtime/optimize/fuse_layer_norm.h"
+#include "runtime/optimize/fuse_matmul.h"
 #include "runtime/optimize/graph_views.h"
 
 namespace flowonnx::runtime {
 
 std::string CpuGraphReport::to_string() const {
-  return fmt::format("{} BatchNormalization folded, {} FusedConv, {} layout reorders",
-                     folded_batch_norms, fused_convs, layout_reorders);
+  return fmt::format(
+      "{} BatchNormalization folded, {} FusedConv, {} layout reorders, {} LayerNormalization, "
+      "{} Gelu, {} FusedMatMul",
+      folded_batch_norms, fused_convs, layout_reorders, layer_norms, gelus, fused_matmuls);
 }
 
 CpuGraphReport optimize_for_cpu(ir::Graph& graph, const CpuGraphOptions& options) {
@@ -24,10 +29,13 @@ void fuse_graph(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport
   if (!options.fuse) return;
   report.folded_batch_norms = fold_batch_norm_into_conv(graph);
   report.fused_convs = fuse_conv_post_ops(graph);
+  report.layer_norms = fuse_layer_norm(graph);
 }
 
 void prepare_for_cpu(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport& report) {
   if (!options.fuse) return;
+  report.gelus = fuse_gelu(graph);
+  report.fused_matmuls = fuse_matmul(graph);
   for (const auto& node : graph.nodes())
     if (node->domain == kInternalDomain && node->op_type == kFusedConv)
       node->attrs.set("winograd", int64_t{options.winograd ? 1 : 0});

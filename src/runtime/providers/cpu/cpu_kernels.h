@@ -21,5 +21,6 @@ void register_cpu_kernels(KernelRegistry& registry);
 // Runtime-internal ops of the session-time rewrites (fused.cc, domain flowonnx.cpu); kept out of
 // the list above because no model may name them.
 void register_fused_kernels(KernelRegistry& registry);
+void register_fused_math_kernels(KernelRegistry& registry);  // fused_math.cc: Gelu, FusedMatMul
 
 }  // namespace flowonnx::runtime::cpu
