@@ -53,10 +53,11 @@ std::pair<float, float> layer_norm_row(const float* in, float* out, int64_t coun
                                         bias ? _mm256_loadu_ps(bias + i) : zero));
   if (i < count) {
     const int64_t rest = count - i;
-    vec::store_partial(out + i,
-                       normalise(vec::load_partial(in + i, rest), vec::load_partial(scale + i, rest),
-                                 bias ? vec::load_partial(bias + i, rest) : zero),
-                       rest);
+    vec::store_partial(
+        out + i,
+        normalise(vec::load_partial(in + i, rest), vec::load_partial(scale + i, rest),
+                  bias ? vec::load_partial(bias + i, rest) : zero),
+        rest);
   }
   return {mean, inv_std};
 }

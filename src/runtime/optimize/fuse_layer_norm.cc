@@ -132,9 +132,9 @@ std::optional<LayerNormMatch> match_layer_norm(const ir::Graph& graph, ir::Node*
     return std::nullopt;
   match.epsilon = *epsilon_value;
   ir::Node* sqrt = sole_consumer(graph, add_epsilon->outputs[0]);
-  if (!sqrt || !is_onnx_op(*sqrt, "Sqrt") || sqrt->inputs.size() != 1 || sqrt->outputs.size() != 1 ||
-      sole_consumer(graph, sqrt->outputs[0]) != div || div->inputs[1] != sqrt->outputs[0] ||
-      div->outputs.size() != 1)
+  if (!sqrt || !is_onnx_op(*sqrt, "Sqrt") || sqrt->inputs.size() != 1 ||
+      sqrt->outputs.size() != 1 || sole_consumer(graph, sqrt->outputs[0]) != div ||
+      div->inputs[1] != sqrt->outputs[0] || div->outputs.size() != 1)
     return std::nullopt;
   match.nodes = {mean, sub, square, variance, add_epsilon, sqrt, div};
   match.constants.push_back(epsilon);
