@@ -108,7 +108,8 @@ void instance_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, dou
   float* out = y.data<float>();
   const float* s = scale.data<float>();
   const float* b = bias.data<float>();
-#pragma omp parallel for if (planes * size > (1 << 15))
+  const int threads = threads_for(planes * size, 3);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
   for (int64_t p = 0; p < planes; ++p) {
     float* row = out + p * size;
     normalize_row(in + p * size, row, size, epsilon);
