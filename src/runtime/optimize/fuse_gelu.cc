@@ -15,20 +15,7 @@ namespace {
 // constant, with its value.
 std::optional<double> constant_operand(const ir::Graph& graph, const ir::Node& node,
                                        const std::string& value) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return std::nullopt;
-  if (node.inputs[0] == value && node.inputs[1] != value)
-    return scalar_constant(graph, node.inputs[1]);
-  if (node.inputs[1] == value && node.inputs[0] != value)
-    return scalar_constant(graph, node.inputs[0]);
-  return std::nullopt;
-}
-
-// The input of a two-input node other than `value` (which it reads once), or "".
-std::string other_operand(const ir::Node& node, const std::string& value) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return "";
-  if (node.inputs[0] == value && node.inputs[1] != value) return node.inputs[1];
-  if (node.inputs[1] == value && node.inputs[0] != value) return node.inputs[0];
-  return "";
+  return scalar_constant(graph, other_operand(node, value));
 }
 
 bool near(double value, double expected) {

@@ -10,14 +10,6 @@ namespace flowonnx::runtime {
 
 namespace {
 
-// The input of a two-input node other than `value` (which it reads once), or "".
-std::string other_operand(const ir::Node& node, const std::string& value) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return "";
-  if (node.inputs[0] == value && node.inputs[1] != value) return node.inputs[1];
-  if (node.inputs[1] == value && node.inputs[0] != value) return node.inputs[0];
-  return "";
-}
-
 std::optional<int64_t> rank_of(const ir::Graph& graph, const std::string& value) {
   if (!graph.has_type(value) || !graph.type(value).shape) return std::nullopt;
   return static_cast<int64_t>(graph.type(value).shape->size());
