@@ -27,9 +27,9 @@ TEST(StridedSlice, MatchesReference) {
       {{5, 9}, {1, 7}, {2, -3}, {2, 3}},                               // steps both ways
       {{3, 4, 5}, {0, 1, 0}, {1, 2, 2}, {3, 2, 3}},
       {{2, 3, 4, 5, 6}, {1, 0, 1, 2, 3}, {1, 1, 1, 1, 1}, {1, 3, 2, 3, 3}},
-      {{600, 700}, {10, 5}, {1, 1}, {500, 600}},                       // large: parallel rows
-      {{4}, {3}, {1}, {0}},                                            // empty
-      {{}, {}, {}, {}},                                                // scalar
+      {{600, 700}, {10, 5}, {1, 1}, {500, 600}},  // large: parallel rows
+      {{4}, {3}, {1}, {0}},                       // empty
+      {{}, {}, {}, {}},                           // scalar
   };
   Generator gen(23);
   for (DType dtype : {DType::Float32, DType::Int64, DType::UInt8, DType::Float16}) {

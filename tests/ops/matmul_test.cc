@@ -136,7 +136,8 @@ TEST(MatMul, BiasIsAddedToEveryRow) {
     const int64_t n = y_shape.back();
     for (int64_t i = 0; i < expected.num_elements(); ++i)
       expected.data<float>()[i] += bias.data<float>()[i % n];
-    EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-4)) << shape_to_string(c.a) << " x " << shape_to_string(c.b);
+    EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-4))
+        << shape_to_string(c.a) << " x " << shape_to_string(c.b);
   }
   // The Gelu activation last: in oneDNN's post-op (alpha 1 or no bias) or after our bias rows.
   for (const Case& c : cases) {
@@ -159,15 +160,20 @@ TEST(MatMul, BiasIsAddedToEveryRow) {
         expected.data<float>()[i] = float(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
       }
       EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-4))
-          << "gelu " << shape_to_string(c.a) << " x " << shape_to_string(c.b) << " bias " << with_bias;
+          << "gelu " << shape_to_string(c.a) << " x " << shape_to_string(c.b) << " bias "
+          << with_bias;
     }
   }
   Tensor empty_k({2, 3});  // an empty sum leaves the bias
-  matmul_bias(Tensor({2, 0}), Tensor({0, 3}), Tensor::from_vector<float>({3}, {1, 2, 3}), {}, empty_k);
+  matmul_bias(Tensor({2, 0}), Tensor({0, 3}), Tensor::from_vector<float>({3}, {1, 2, 3}), {},
+              empty_k);
   EXPECT_TRUE(all_close(empty_k, Tensor::from_vector<float>({2, 3}, {1, 2, 3, 1, 2, 3})));
   Tensor y({2, 3});
-  expect_error([&] { matmul_bias(randn({2, 4}, gen), randn({4, 3}, gen), randn({2, 3}, gen), {}, y); },
-               ErrorCode::InvalidArgument, "bias");
+  expect_error(
+      [&] {
+        matmul_bias(randn({2, 4}, gen), randn({4, 3}, gen), randn({2, 3}, gen), {}, y);
+      },
+      ErrorCode::InvalidArgument, "bias");
 }
 
 TEST(Linear, MatchesMatMulPlusBias) {

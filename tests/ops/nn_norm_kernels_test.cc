@@ -67,8 +67,8 @@ TEST(ConvTransposeTest, BiasAndBadShapes) {
 // around the vector width, with and without bias, and with the statistics outputs.
 TEST(LayerNormTest, MatchesDoubleDefinition) {
   Generator gen(31);
-  for (const Shape& shape : std::vector<Shape>{{3, 1}, {2, 7}, {4, 8}, {3, 9}, {1, 197, 192},
-                                               {2, 5, 6}, {600, 300}}) {
+  for (const Shape& shape :
+       std::vector<Shape>{{3, 1}, {2, 7}, {4, 8}, {3, 9}, {1, 197, 192}, {2, 5, 6}, {600, 300}}) {
     const int64_t inner = shape.back();
     const int64_t outer = num_elements(shape) / inner;
     Tensor x = randn(shape, gen);
@@ -88,8 +88,9 @@ TEST(LayerNormTest, MatchesDoubleDefinition) {
         EXPECT_NEAR(mean.data<float>()[r], m, 1e-5 * std::abs(m));
         EXPECT_NEAR(inv_std.data<float>()[r], inv, 1e-5 * inv);
         for (int64_t i = 0; i < inner; ++i)
-          expected.data<float>()[r * inner + i] = float(
-              (row[i] - m) * inv * scale.data<float>()[i] + (with_bias ? bias.data<float>()[i] : 0.0));
+          expected.data<float>()[r * inner + i] =
+              float((row[i] - m) * inv * scale.data<float>()[i] +
+                    (with_bias ? bias.data<float>()[i] : 0.0));
       }
       EXPECT_TRUE(testing::all_close(y, expected, 1e-4, 1e-4)) << shape_to_string(shape);
     }

@@ -13,10 +13,9 @@ namespace {
 
 using flowonnx::testing::all_close;
 
-constexpr ReduceOp kAllOps[] = {ReduceOp::Sum,  ReduceOp::Mean,   ReduceOp::Max,
-                                ReduceOp::Min,  ReduceOp::Prod,   ReduceOp::L1,
-                                ReduceOp::L2,   ReduceOp::LogSum, ReduceOp::LogSumExp,
-                                ReduceOp::SumSquare};
+constexpr ReduceOp kAllOps[] = {
+    ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max,    ReduceOp::Min,       ReduceOp::Prod,
+    ReduceOp::L1,  ReduceOp::L2,   ReduceOp::LogSum, ReduceOp::LogSumExp, ReduceOp::SumSquare};
 
 std::vector<bool> mask_of(size_t rank, const std::vector<int>& axes) {
   std::vector<bool> mask(rank, false);
@@ -31,23 +30,23 @@ TEST(Reduce, MatchesReferenceOnEveryOpAndAxisSet) {
     std::vector<int> axes;
   };
   const std::vector<Case> cases = {
-      {{1, 197, 192}, {2}},        // layer norm: rows
-      {{1, 197, 192}, {1}},        // columns
-      {{1, 197, 192}, {1, 2}},     // everything but a size-1 dim
-      {{2, 3, 5, 7}, {2, 3}},      // spatial dims of NCHW
-      {{2, 3, 5, 7}, {0}},         // leading axis
-      {{2, 3, 5, 7}, {1, 2}},      // a middle run
-      {{2, 3, 5, 7}, {0, 2}},      // two runs: the generic path
-      {{2, 3, 5, 7}, {1, 3}},      // two runs
-      {{3, 1, 4}, {0, 2}},         // one run once the size-1 dim is dropped
+      {{1, 197, 192}, {2}},     // layer norm: rows
+      {{1, 197, 192}, {1}},     // columns
+      {{1, 197, 192}, {1, 2}},  // everything but a size-1 dim
+      {{2, 3, 5, 7}, {2, 3}},   // spatial dims of NCHW
+      {{2, 3, 5, 7}, {0}},      // leading axis
+      {{2, 3, 5, 7}, {1, 2}},   // a middle run
+      {{2, 3, 5, 7}, {0, 2}},   // two runs: the generic path
+      {{2, 3, 5, 7}, {1, 3}},   // two runs
+      {{3, 1, 4}, {0, 2}},      // one run once the size-1 dim is dropped
       {{7}, {0}},
       {{13}, {0}},
       {{3, 17}, {1}},
       {{3, 1000}, {1}},
-      {{300, 257}, {1}},           // large enough to run in parallel
+      {{300, 257}, {1}},  // large enough to run in parallel
       {{257, 300}, {0}},
-      {{4, 1}, {1}},               // reducing a size-1 dim
-      {{}, {}},                    // a scalar
+      {{4, 1}, {1}},  // reducing a size-1 dim
+      {{}, {}},       // a scalar
   };
   Generator gen(11);
   for (const Case& c : cases) {

@@ -49,7 +49,8 @@ TEST(Softmax, MatchesReferenceOnOddSizesAndMaskedRows) {
       Tensor fast(shape), expected(shape);
       softmax(x, axis, fast);
       softmax_reference(x, axis, expected);
-      EXPECT_TRUE(all_close(fast, expected, 1e-5, 1e-7)) << shape_to_string(shape) << " axis " << axis;
+      EXPECT_TRUE(all_close(fast, expected, 1e-5, 1e-7))
+          << shape_to_string(shape) << " axis " << axis;
       for (int64_t i = 0; i < x.num_elements(); i += 7)
         if (!std::isnan(expected.data<float>()[i])) EXPECT_EQ(fast.data<float>()[i], 0.0f);
     }

@@ -63,7 +63,8 @@ TEST(VectorMath, ErfMatchesLibm) {
     const double expected = std::erf(double(x[i]));
     worst_absolute = std::max(worst_absolute, std::abs(y[i] - expected));
     if (std::abs(x[i]) < 0.5f && x[i] != 0.0f)
-      worst_small_relative = std::max(worst_small_relative, std::abs(y[i] - expected) / std::abs(expected));
+      worst_small_relative =
+          std::max(worst_small_relative, std::abs(y[i] - expected) / std::abs(expected));
   }
   EXPECT_LT(worst_absolute, 5e-7);
   EXPECT_LT(worst_small_relative, 5e-7);

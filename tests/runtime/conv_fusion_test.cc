@@ -15,9 +15,9 @@
 namespace flowonnx {
 namespace {
 
-using testing::GraphBuilder;
 using testing::compare_sessions;
 using testing::dims_of;
+using testing::GraphBuilder;
 using testing::max_relative_error;
 using testing::optimised_ops;
 
@@ -54,8 +54,6 @@ void add_conv_bn(GraphBuilder& g, Generator& gen, const std::string& in, const s
          {conv_out, out + "_scale", out + "_shift", out + "_mean", out + "_var"}, {out},
          {{"epsilon", 1e-5}});
 }
-
-
 
 onnx_io::Model conv_bn_relu_model(int64_t channels, int64_t out_channels, int64_t group,
                                   bool with_bias, const std::string& activation) {

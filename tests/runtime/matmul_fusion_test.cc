@@ -50,7 +50,8 @@ TEST(MatMulFusion, AttentionScoresTakeTheTransposeAndTheScale) {
   EXPECT_EQ(ops["Transpose"], 0);
   EXPECT_EQ(ops["Mul"], 0);
   EXPECT_EQ(ops["MatMul"], 1);  // p v has nothing to absorb
-  EXPECT_LT(compare_sessions([&] { return attention_model(form); }, {{1, 11, 8}, {3, 11, 8}}), 1e-5);
+  EXPECT_LT(compare_sessions([&] { return attention_model(form); }, {{1, 11, 8}, {3, 11, 8}}),
+            1e-5);
   form.scale_shape = {1, 1, 1};  // a one-element scale of the product's rank
   EXPECT_EQ(optimised_ops([&] { return attention_model(form); })["Mul"], 0);
 }
@@ -69,10 +70,10 @@ TEST(MatMulFusion, AttentionNearMissesKeepTheirNodes) {
   shared.transposed_read_twice = true;
   AttentionForm wide_scale;
   wide_scale.scale_shape = {1, 1, 1, 1};  // of higher rank: broadcasts the product to rank 4
-  for (const Case& c : {Case{"perm swaps batch and tokens", batch_swap, 1, 0},
-                        Case{"scores also an output", output, 0, 1},
-                        Case{"transposed k read twice", shared, 1, 0},
-                        Case{"scale of higher rank", wide_scale, 0, 1}}) {
+  for (const Case& c :
+       {Case{"perm swaps batch and tokens", batch_swap, 1, 0},
+        Case{"scores also an output", output, 0, 1}, Case{"transposed k read twice", shared, 1, 0},
+        Case{"scale of higher rank", wide_scale, 0, 1}}) {
     SCOPED_TRACE(c.what);
     auto ops = optimised_ops([&] { return attention_model(c.form, 8, 8); });
     EXPECT_EQ(ops["Transpose"], c.transposes);
@@ -91,7 +92,9 @@ onnx_io::Model linear_model(const Shape& bias_shape, bool bias_first, bool then_
   g.initializer("w", randn({width, out}, gen)).initializer("b", randn(bias_shape, gen));
   g.initializer("two", Tensor::scalar<float>(2.0f));
   g.node("MatMul", {"x", "w"}, {"h"});
-  g.node("Add", bias_first ? std::vector<std::string>{"b", "h"} : std::vector<std::string>{"h", "b"}, {"hb"});
+  g.node("Add",
+         bias_first ? std::vector<std::string>{"b", "h"} : std::vector<std::string>{"h", "b"},
+         {"hb"});
   std::string last = "hb";
   if (then_scale) {  // a scale after the bias is not alpha: it must stay a Mul
     g.node("Mul", {"hb", "two"}, {"hs"});

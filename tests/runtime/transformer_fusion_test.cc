@@ -23,19 +23,19 @@ using testing::optimised_ops;
 
 // How the spelled-out layer norm is written; the defaults are our exporter's form.
 struct LayerNormForm {
-  Shape shape = {2, 5, 12};           // x; the batch dim is symbolic
-  std::vector<int64_t> axes = {-1};   // of both ReduceMeans
-  bool pow_square = false;            // Pow(d, 2) instead of Mul(d, d)
+  Shape shape = {2, 5, 12};          // x; the batch dim is symbolic
+  std::vector<int64_t> axes = {-1};  // of both ReduceMeans
+  bool pow_square = false;           // Pow(d, 2) instead of Mul(d, d)
   double exponent = 2.0;
-  bool epsilon_first = false;         // Add(eps, var)
-  bool epsilon_is_input = false;      // eps also a graph input (an overridable initializer)
-  Shape scale_shape = {12};           // empty: no Mul
-  bool scale_first = false;           // Mul(scale, n)
-  Shape bias_shape = {12};            // empty: no Add
-  int64_t keepdims = 1;               // of the second ReduceMean
-  std::vector<int64_t> variance_axes; // empty: the same as axes
-  bool centred_is_output = false;     // d = x - mean also a graph output
-  bool reversed_sub = false;          // mean - x
+  bool epsilon_first = false;          // Add(eps, var)
+  bool epsilon_is_input = false;       // eps also a graph input (an overridable initializer)
+  Shape scale_shape = {12};            // empty: no Mul
+  bool scale_first = false;            // Mul(scale, n)
+  Shape bias_shape = {12};             // empty: no Add
+  int64_t keepdims = 1;                // of the second ReduceMean
+  std::vector<int64_t> variance_axes;  // empty: the same as axes
+  bool centred_is_output = false;      // d = x - mean also a graph output
+  bool reversed_sub = false;           // mean - x
 };
 
 onnx_io::Model layer_norm_model(const LayerNormForm& form) {
@@ -46,7 +46,9 @@ onnx_io::Model layer_norm_model(const LayerNormForm& form) {
   if (form.epsilon_is_input) g.input("eps", DType::Float32, Shape{});
   g.initializer("eps", Tensor::scalar<float>(1e-5f));
   g.node("ReduceMean", {"x"}, {"mean"}, {{"axes", form.axes}, {"keepdims", int64_t{1}}});
-  g.node("Sub", form.reversed_sub ? std::vector<std::string>{"mean", "x"} : std::vector<std::string>{"x", "mean"},
+  g.node("Sub",
+         form.reversed_sub ? std::vector<std::string>{"mean", "x"}
+                           : std::vector<std::string>{"x", "mean"},
          {"d"});
   if (form.pow_square) {
     g.initializer("two", Tensor::scalar<float>(static_cast<float>(form.exponent)));
@@ -54,16 +56,21 @@ onnx_io::Model layer_norm_model(const LayerNormForm& form) {
   } else {
     g.node("Mul", {"d", "d"}, {"sq"});
   }
-  const std::vector<int64_t>& variance_axes = form.variance_axes.empty() ? form.axes : form.variance_axes;
+  const std::vector<int64_t>& variance_axes =
+      form.variance_axes.empty() ? form.axes : form.variance_axes;
   g.node("ReduceMean", {"sq"}, {"var"}, {{"axes", variance_axes}, {"keepdims", form.keepdims}});
-  g.node("Add", form.epsilon_first ? std::vector<std::string>{"eps", "var"} : std::vector<std::string>{"var", "eps"},
+  g.node("Add",
+         form.epsilon_first ? std::vector<std::string>{"eps", "var"}
+                            : std::vector<std::string>{"var", "eps"},
          {"var_eps"});
   g.node("Sqrt", {"var_eps"}, {"std"});
   g.node("Div", {"d", "std"}, {"n"});
   std::string y = "n";
   if (!form.scale_shape.empty()) {
     g.initializer("scale", rand_uniform(form.scale_shape, 0.5, 1.5, gen));
-    g.node("Mul", form.scale_first ? std::vector<std::string>{"scale", y} : std::vector<std::string>{y, "scale"},
+    g.node("Mul",
+           form.scale_first ? std::vector<std::string>{"scale", y}
+                            : std::vector<std::string>{y, "scale"},
            {"scaled"});
     y = "scaled";
   }
@@ -137,7 +144,10 @@ TEST(LayerNormFusion, LeavesNearMissesAlone) {
     return form;
   };
   const std::vector<std::pair<const char*, LayerNormForm>> cases = {
-      {"axes not trailing", near_miss([](LayerNormForm& f) { f.axes = {1}; f.scale_shape = f.bias_shape = {}; })},
+      {"axes not trailing", near_miss([](LayerNormForm& f) {
+         f.axes = {1};
+         f.scale_shape = f.bias_shape = {};
+       })},
       {"variance over other axes", near_miss([](LayerNormForm& f) {
          f.shape = {2, 5, 6};
          f.axes = {-2, -1};
@@ -149,9 +159,13 @@ TEST(LayerNormFusion, LeavesNearMissesAlone) {
          f.scale_shape = f.bias_shape = {};
          f.shape = {2, 1, 12};
        })},
-      {"fourth power instead of square", near_miss([](LayerNormForm& f) { f.pow_square = true; f.exponent = 4.0; })},
+      {"fourth power instead of square", near_miss([](LayerNormForm& f) {
+         f.pow_square = true;
+         f.exponent = 4.0;
+       })},
       {"epsilon fed at run time", near_miss([](LayerNormForm& f) { f.epsilon_is_input = true; })},
-      {"centred value also an output", near_miss([](LayerNormForm& f) { f.centred_is_output = true; })},
+      {"centred value also an output",
+       near_miss([](LayerNormForm& f) { f.centred_is_output = true; })},
       {"mean - x", near_miss([](LayerNormForm& f) { f.reversed_sub = true; })},
   };
   for (const auto& [what, form] : cases) {
@@ -159,7 +173,8 @@ TEST(LayerNormFusion, LeavesNearMissesAlone) {
     auto ops = optimised_ops([&] { return layer_norm_model(form); });
     EXPECT_EQ(ops["LayerNormalization"], 0);
     EXPECT_EQ(ops["ReduceMean"], 2);
-    EXPECT_LT(compare_sessions([&] { return layer_norm_model(form); }, batches_of(form.shape)), 1e-5);
+    EXPECT_LT(compare_sessions([&] { return layer_norm_model(form); }, batches_of(form.shape)),
+              1e-5);
   }
 }
 
@@ -272,7 +287,8 @@ onnx_io::Model mlp_block_model(int64_t width) {
   ir::Graph& graph = model.graph;
   const std::string normed = graph.outputs[0];
   graph.outputs.clear();
-  auto add_node = [&](const std::string& op, std::vector<std::string> inputs, const std::string& out) {
+  auto add_node = [&](const std::string& op, std::vector<std::string> inputs,
+                      const std::string& out) {
     ir::Node node;
     node.name = out + "_node";
     node.op_type = op;
@@ -315,9 +331,10 @@ TEST(TransformerFusion, MlpBlockFusesBothAndMatches) {
     EXPECT_EQ(ops["Erf"], 0);
     EXPECT_EQ(ops["Gelu"], 0);  // became fc1's activation (fuse_matmul.h)
     EXPECT_EQ(ops["FusedMatMul"], 2);
-    EXPECT_EQ(ops["Add"], 1);   // the residual
-    EXPECT_LT(compare_sessions([&] { return mlp_block_model(width); }, {{1, 9, width}, {2, 9, width}}),
-              2e-5);
+    EXPECT_EQ(ops["Add"], 1);  // the residual
+    EXPECT_LT(
+        compare_sessions([&] { return mlp_block_model(width); }, {{1, 9, width}, {2, 9, width}}),
+        2e-5);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -44,7 +45,8 @@ void batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& bi
   }
   const float* in = x.data<float>();
   float* out = y.data<float>();
-#pragma omp parallel for schedule(static)
+  const int threads = threads_for(x.num_elements());
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (int64_t plane = 0; plane < planes; ++plane) {
     const float a = multiplier[plane % channels], b = offset[plane % channels];
     const float* in_plane = in + plane * inner;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -23,7 +24,8 @@ void group_norm(const Tensor& x, int64_t groups, const Tensor& gamma, const Tens
   const int64_t group_size = channels / groups * spatial;
   const float* in = x.data<float>();
   float* out = y.data<float>();
-#pragma omp parallel for if (x.num_elements() > (1 << 15))
+  const int threads = threads_for(x.num_elements(), 3);  // statistics, then the output
+#pragma omp parallel for num_threads(threads) if (threads > 1)
   for (int64_t block = 0; block < batch * groups; ++block) {
     const float* src = in + block * group_size;
     double sum = 0, sum_sq = 0;

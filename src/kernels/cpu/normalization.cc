@@ -53,10 +53,11 @@ std::pair<float, float> layer_norm_row(const float* in, float* out, int64_t coun
                                         bias ? _mm256_loadu_ps(bias + i) : zero));
   if (i < count) {
     const int64_t rest = count - i;
-    vec::store_partial(out + i,
-                       normalise(vec::load_partial(in + i, rest), vec::load_partial(scale + i, rest),
-                                 bias ? vec::load_partial(bias + i, rest) : zero),
-                       rest);
+    vec::store_partial(
+        out + i,
+        normalise(vec::load_partial(in + i, rest), vec::load_partial(scale + i, rest),
+                  bias ? vec::load_partial(bias + i, rest) : zero),
+        rest);
   }
   return {mean, inv_std};
 }
@@ -107,7 +108,8 @@ void instance_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, dou
   float* out = y.data<float>();
   const float* s = scale.data<float>();
   const float* b = bias.data<float>();
-#pragma omp parallel for if (planes * size > (1 << 15))
+  const int threads = threads_for(planes * size, 3);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
   for (int64_t p = 0; p < planes; ++p) {
     float* row = out + p * size;
     normalize_row(in + p * size, row, size, epsilon);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/cpu/broadcast_loop.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -23,7 +24,8 @@ void pointwise(const char* op, const std::vector<Tensor>& inputs, Tensor& y, con
   Tensor result(out, DType::Float64);
   double* result_data = result.data<double>();
   const size_t rank = out.size(), arity = inputs.size();
-#pragma omp parallel if (count > (1 << 16))
+  const int threads = threads_for(count, 8);  // an index walk and a call per element
+#pragma omp parallel num_threads(threads) if (threads > 1)
   {
     std::vector<double> args(arity);
     std::vector<int64_t> offsets(arity);

@@ -118,7 +118,8 @@ void pool_plane(const float* in, float* out, int64_t height, int64_t width, int6
       const float* taps = acc + ww.start;
       if (IsMax) {
         float max_value = -std::numeric_limits<float>::infinity();
-        for (int64_t kw = ww.first; kw < ww.last; ++kw) max_value = std::max(max_value, taps[kw * dilation_w]);
+        for (int64_t kw = ww.first; kw < ww.last; ++kw)
+          max_value = std::max(max_value, taps[kw * dilation_w]);
         out_row[ow] = max_value;
       } else {
         float sum = 0;
@@ -158,9 +159,11 @@ void pool2d(PoolKind kind, const Tensor& x, const Pool2dParams& params, Tensor& 
       const float* in_plane = in + plane * height * width;
       float* out_plane = out + plane * out_h * out_w;
       if (kind == PoolKind::Max)
-        pool_plane<true>(in_plane, out_plane, height, width, out_h, out_w, params, columns, reduced);
+        pool_plane<true>(in_plane, out_plane, height, width, out_h, out_w, params, columns,
+                         reduced);
       else
-        pool_plane<false>(in_plane, out_plane, height, width, out_h, out_w, params, columns, reduced);
+        pool_plane<false>(in_plane, out_plane, height, width, out_h, out_w, params, columns,
+                          reduced);
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -36,7 +37,8 @@ void pool_typed(PoolNdKind kind, const Tensor& x, const PoolNdParams& p, Tensor&
   T* out = y.data<T>();
   int64_t* idx = indices ? indices->data<int64_t>() : nullptr;
 
-#pragma omp parallel for if (planes * out_plane * window > (1 << 14))
+  const int threads = threads_for(planes * out_plane * window);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
   for (int64_t plane = 0; plane < planes; ++plane) {
     std::vector<int64_t> pos(rank), coord(rank);
     for (int64_t o = 0; o < out_plane; ++o) {

@@ -1,7 +1,7 @@
 #include "kernels/cpu/reduce.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -83,8 +83,14 @@ std::optional<ReduceBlock> as_one_block(const Shape& x, const std::vector<bool>&
 // map of the accumulator.
 bool has_fast_path(ReduceOp op) {
   switch (op) {
-    case ReduceOp::Sum: case ReduceOp::Mean: case ReduceOp::Max: case ReduceOp::Min:
-    case ReduceOp::L1: case ReduceOp::L2: case ReduceOp::LogSum: case ReduceOp::SumSquare:
+    case ReduceOp::Sum:
+    case ReduceOp::Mean:
+    case ReduceOp::Max:
+    case ReduceOp::Min:
+    case ReduceOp::L1:
+    case ReduceOp::L2:
+    case ReduceOp::LogSum:
+    case ReduceOp::SumSquare:
       return true;
     default:
       return false;
@@ -95,10 +101,14 @@ bool is_extremum(ReduceOp op) { return op == ReduceOp::Max || op == ReduceOp::Mi
 
 float finish(ReduceOp op, float accumulated, int64_t n) {
   switch (op) {
-    case ReduceOp::Mean: return accumulated / static_cast<float>(n);
-    case ReduceOp::L2: return std::sqrt(accumulated);
-    case ReduceOp::LogSum: return std::log(accumulated);
-    default: return accumulated;
+    case ReduceOp::Mean:
+      return accumulated / static_cast<float>(n);
+    case ReduceOp::L2:
+      return std::sqrt(accumulated);
+    case ReduceOp::LogSum:
+      return std::log(accumulated);
+    default:
+      return accumulated;
   }
 }
 
@@ -124,8 +134,10 @@ float reduce_contiguous(ReduceOp op, const float* x, int64_t n) {
   const bool absolute = op == ReduceOp::L1;
   __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
   auto add = [&](__m256& sum, __m256 v) {
-    if (square) sum = _mm256_fmadd_ps(v, v, sum);
-    else sum = _mm256_add_ps(sum, absolute ? _mm256_and_ps(v, abs_mask) : v);
+    if (square)
+      sum = _mm256_fmadd_ps(v, v, sum);
+    else
+      sum = _mm256_add_ps(sum, absolute ? _mm256_and_ps(v, abs_mask) : v);
   };
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -143,15 +155,18 @@ void reduce_rows(ReduceOp op, const float* x, int64_t n, int64_t inner, float* a
     const float* row = x + i * inner;
     switch (op) {
       case ReduceOp::Max:
-        for (int64_t j = 0; j < inner; ++j) acc[j] = (row[j] != row[j] || row[j] > acc[j]) ? row[j] : acc[j];
+        for (int64_t j = 0; j < inner; ++j)
+          acc[j] = (row[j] != row[j] || row[j] > acc[j]) ? row[j] : acc[j];
         break;
       case ReduceOp::Min:
-        for (int64_t j = 0; j < inner; ++j) acc[j] = (row[j] != row[j] || row[j] < acc[j]) ? row[j] : acc[j];
+        for (int64_t j = 0; j < inner; ++j)
+          acc[j] = (row[j] != row[j] || row[j] < acc[j]) ? row[j] : acc[j];
         break;
       case ReduceOp::L1:
         for (int64_t j = 0; j < inner; ++j) acc[j] += std::abs(row[j]);
         break;
-      case ReduceOp::L2: case ReduceOp::SumSquare:
+      case ReduceOp::L2:
+      case ReduceOp::SumSquare:
         for (int64_t j = 0; j < inner; ++j) acc[j] += row[j] * row[j];
         break;
       default:
@@ -174,7 +189,8 @@ bool reduce_float_block(ReduceOp op, const Tensor& x, const std::vector<bool>& r
   const int threads = threads_for(x.num_elements());
   if (inner == 1) {
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-    for (int64_t o = 0; o < outer; ++o) out[o] = finish(op, reduce_contiguous(op, in + o * n, n), n);
+    for (int64_t o = 0; o < outer; ++o)
+      out[o] = finish(op, reduce_contiguous(op, in + o * n, n), n);
     return true;
   }
   const float identity = static_cast<float>(identity_of(op));
@@ -201,8 +217,10 @@ void reduce(ReduceOp op, const Tensor& x, const std::vector<bool>& reduce_axis, 
 
 void reduce_reference(ReduceOp op, const Tensor& x, const std::vector<bool>& reduce_axis,
                       Tensor& y) {
-  FLOWONNX_REQUIRE(reduce_axis.size() == x.shape().size(), "reduce: axes mask for {}", x.describe());
-  FLOWONNX_REQUIRE(y.dtype() == x.dtype(), "reduce: output {} for input {}", y.describe(), x.describe());
+  FLOWONNX_REQUIRE(reduce_axis.size() == x.shape().size(), "reduce: axes mask for {}",
+                   x.describe());
+  FLOWONNX_REQUIRE(y.dtype() == x.dtype(), "reduce: output {} for input {}", y.describe(),
+                   x.describe());
   const int64_t out_count = y.num_elements();
   std::vector<double> acc(out_count, identity_of(op));
   std::vector<double> in = x.to_double_vector();

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
@@ -18,7 +19,8 @@ void rms_norm(const Tensor& x, int64_t axis, const Tensor& weight, double epsilo
   const float* in = x.data<float>();
   const float* w = weight.defined() ? weight.data<float>() : nullptr;
   float* out = y.data<float>();
-#pragma omp parallel for if (outer * inner > (1 << 15))
+  const int threads = threads_for(outer * inner, 2);  // the mean square, then the output
+#pragma omp parallel for num_threads(threads) if (threads > 1)
   for (int64_t r = 0; r < outer; ++r) {
     const float* row = in + r * inner;
     double sum_sq = 0;

@@ -47,7 +47,8 @@ void softmax_contiguous(const float* src, float* dst, int64_t n) {
     sum = _mm256_add_ps(sum, e);
   }
   if (i < n) {
-    const __m256 e = vec::exp_ps(_mm256_sub_ps(vec::load_partial(src + i, n - i, -INFINITY), shift));
+    const __m256 e =
+        vec::exp_ps(_mm256_sub_ps(vec::load_partial(src + i, n - i, -INFINITY), shift));
     vec::store_partial(dst + i, e, n - i);
     sum = _mm256_add_ps(sum, e);
   }
@@ -61,7 +62,8 @@ void softmax_strided(const float* src, float* dst, int64_t n, int64_t inner) {
   std::vector<float> max_value(src, src + inner), sum(inner, 0.0f);
   for (int64_t i = 1; i < n; ++i) {
     const float* row = src + i * inner;
-    for (int64_t j = 0; j < inner; ++j) max_value[j] = max_value[j] < row[j] ? row[j] : max_value[j];
+    for (int64_t j = 0; j < inner; ++j)
+      max_value[j] = max_value[j] < row[j] ? row[j] : max_value[j];
   }
   for (int64_t i = 0; i < n; ++i) {
     const float* row = src + i * inner;

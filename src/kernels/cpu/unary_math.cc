@@ -16,10 +16,21 @@ namespace {
 // than a compare or an add.
 int64_t cost_of(MathOp op) {
   switch (op) {
-    case MathOp::Abs: case MathOp::Neg: case MathOp::Sign: case MathOp::Floor: case MathOp::Ceil:
-    case MathOp::Round: case MathOp::Reciprocal: case MathOp::Sqrt: case MathOp::Softsign:
-    case MathOp::LeakyRelu: case MathOp::HardSigmoid: case MathOp::HardSwish:
-    case MathOp::ThresholdedRelu: case MathOp::Shrink: case MathOp::Relu:
+    case MathOp::Abs:
+    case MathOp::Neg:
+    case MathOp::Sign:
+    case MathOp::Floor:
+    case MathOp::Ceil:
+    case MathOp::Round:
+    case MathOp::Reciprocal:
+    case MathOp::Sqrt:
+    case MathOp::Softsign:
+    case MathOp::LeakyRelu:
+    case MathOp::HardSigmoid:
+    case MathOp::HardSwish:
+    case MathOp::ThresholdedRelu:
+    case MathOp::Shrink:
+    case MathOp::Relu:
       return 1;
     default:
       return 16;
@@ -60,7 +71,8 @@ bool vector_math(MathOp op, const Tensor& x, Tensor& y) {
       return run([](__m256 v) { return erf_ps(v); });
     case MathOp::Sigmoid:  // 1 / (1 + e^-x): e^-x = inf gives 0, no cancellation either way
       return run([one](__m256 v) {
-        return _mm256_div_ps(one, _mm256_add_ps(one, exp_ps(_mm256_sub_ps(_mm256_setzero_ps(), v))));
+        return _mm256_div_ps(one,
+                             _mm256_add_ps(one, exp_ps(_mm256_sub_ps(_mm256_setzero_ps(), v))));
       });
     case MathOp::Gelu:
       return run([](__m256 v) { return vec::gelu_ps(v); });
@@ -83,56 +95,91 @@ void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
     if (vector_math(op, x, y)) return;
   const int threads = threads_for(x.num_elements(), cost_of(op));
   switch (op) {
-    case MathOp::Abs: return map<T>(x, y, threads, [](T v) { return std::abs(v); });
-    case MathOp::Neg: return map<T>(x, y, threads, [](T v) { return -v; });
-    case MathOp::Sign: return map<T>(x, y, threads, [](T v) { return T((v > 0) - (v < 0)); });
-    case MathOp::Exp: return map<T>(x, y, threads, [](T v) { return std::exp(v); });
-    case MathOp::Log: return map<T>(x, y, threads, [](T v) { return std::log(v); });
-    case MathOp::Sqrt: return map<T>(x, y, threads, [](T v) { return std::sqrt(v); });
-    case MathOp::Reciprocal: return map<T>(x, y, threads, [](T v) { return T(1) / v; });
-    case MathOp::Floor: return map<T>(x, y, threads, [](T v) { return std::floor(v); });
-    case MathOp::Ceil: return map<T>(x, y, threads, [](T v) { return std::ceil(v); });
-    case MathOp::Round: return map<T>(x, y, threads, [](T v) { return round_half_even(v); });
-    case MathOp::Erf: return map<T>(x, y, threads, [](T v) { return std::erf(v); });
-    case MathOp::Tanh: return map<T>(x, y, threads, [](T v) { return std::tanh(v); });
+    case MathOp::Abs:
+      return map<T>(x, y, threads, [](T v) { return std::abs(v); });
+    case MathOp::Neg:
+      return map<T>(x, y, threads, [](T v) { return -v; });
+    case MathOp::Sign:
+      return map<T>(x, y, threads, [](T v) { return T((v > 0) - (v < 0)); });
+    case MathOp::Exp:
+      return map<T>(x, y, threads, [](T v) { return std::exp(v); });
+    case MathOp::Log:
+      return map<T>(x, y, threads, [](T v) { return std::log(v); });
+    case MathOp::Sqrt:
+      return map<T>(x, y, threads, [](T v) { return std::sqrt(v); });
+    case MathOp::Reciprocal:
+      return map<T>(x, y, threads, [](T v) { return T(1) / v; });
+    case MathOp::Floor:
+      return map<T>(x, y, threads, [](T v) { return std::floor(v); });
+    case MathOp::Ceil:
+      return map<T>(x, y, threads, [](T v) { return std::ceil(v); });
+    case MathOp::Round:
+      return map<T>(x, y, threads, [](T v) { return round_half_even(v); });
+    case MathOp::Erf:
+      return map<T>(x, y, threads, [](T v) { return std::erf(v); });
+    case MathOp::Tanh:
+      return map<T>(x, y, threads, [](T v) { return std::tanh(v); });
     case MathOp::Sigmoid:
       return map<T>(x, y, threads, [](T v) {
         return v >= 0 ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v));
       });
-    case MathOp::Sin: return map<T>(x, y, threads, [](T v) { return std::sin(v); });
-    case MathOp::Cos: return map<T>(x, y, threads, [](T v) { return std::cos(v); });
-    case MathOp::Tan: return map<T>(x, y, threads, [](T v) { return std::tan(v); });
-    case MathOp::Asin: return map<T>(x, y, threads, [](T v) { return std::asin(v); });
-    case MathOp::Acos: return map<T>(x, y, threads, [](T v) { return std::acos(v); });
-    case MathOp::Atan: return map<T>(x, y, threads, [](T v) { return std::atan(v); });
-    case MathOp::Sinh: return map<T>(x, y, threads, [](T v) { return std::sinh(v); });
-    case MathOp::Cosh: return map<T>(x, y, threads, [](T v) { return std::cosh(v); });
-    case MathOp::Asinh: return map<T>(x, y, threads, [](T v) { return std::asinh(v); });
-    case MathOp::Acosh: return map<T>(x, y, threads, [](T v) { return std::acosh(v); });
-    case MathOp::Atanh: return map<T>(x, y, threads, [](T v) { return std::atanh(v); });
+    case MathOp::Sin:
+      return map<T>(x, y, threads, [](T v) { return std::sin(v); });
+    case MathOp::Cos:
+      return map<T>(x, y, threads, [](T v) { return std::cos(v); });
+    case MathOp::Tan:
+      return map<T>(x, y, threads, [](T v) { return std::tan(v); });
+    case MathOp::Asin:
+      return map<T>(x, y, threads, [](T v) { return std::asin(v); });
+    case MathOp::Acos:
+      return map<T>(x, y, threads, [](T v) { return std::acos(v); });
+    case MathOp::Atan:
+      return map<T>(x, y, threads, [](T v) { return std::atan(v); });
+    case MathOp::Sinh:
+      return map<T>(x, y, threads, [](T v) { return std::sinh(v); });
+    case MathOp::Cosh:
+      return map<T>(x, y, threads, [](T v) { return std::cosh(v); });
+    case MathOp::Asinh:
+      return map<T>(x, y, threads, [](T v) { return std::asinh(v); });
+    case MathOp::Acosh:
+      return map<T>(x, y, threads, [](T v) { return std::acosh(v); });
+    case MathOp::Atanh:
+      return map<T>(x, y, threads, [](T v) { return std::atanh(v); });
     case MathOp::Softplus:
-      return map<T>(x, y, threads, [](T v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); });
-    case MathOp::Softsign: return map<T>(x, y, threads, [](T v) { return v / (T(1) + std::abs(v)); });
-    case MathOp::LeakyRelu: return map<T>(x, y, threads, [=](T v) { return v >= 0 ? v : alpha * v; });
+      return map<T>(x, y, threads, [](T v) {
+        return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+      });
+    case MathOp::Softsign:
+      return map<T>(x, y, threads, [](T v) { return v / (T(1) + std::abs(v)); });
+    case MathOp::LeakyRelu:
+      return map<T>(x, y, threads, [=](T v) { return v >= 0 ? v : alpha * v; });
     case MathOp::HardSigmoid:
-      return map<T>(x, y, threads, [=](T v) { return std::max(T(0), std::min(T(1), alpha * v + beta)); });
+      return map<T>(x, y, threads,
+                    [=](T v) { return std::max(T(0), std::min(T(1), alpha * v + beta)); });
     case MathOp::HardSwish:
-      return map<T>(x, y, threads, [](T v) { return v * std::max(T(0), std::min(T(1), v / T(6) + T(0.5))); });
-    case MathOp::Elu: return map<T>(x, y, threads, [=](T v) { return v >= 0 ? v : alpha * (std::exp(v) - T(1)); });
+      return map<T>(x, y, threads,
+                    [](T v) { return v * std::max(T(0), std::min(T(1), v / T(6) + T(0.5))); });
+    case MathOp::Elu:
+      return map<T>(x, y, threads, [=](T v) { return v >= 0 ? v : alpha * (std::exp(v) - T(1)); });
     case MathOp::Selu:
-      return map<T>(x, y, threads, [=](T v) { return gamma * (v > 0 ? v : alpha * (std::exp(v) - T(1))); });
+      return map<T>(x, y, threads,
+                    [=](T v) { return gamma * (v > 0 ? v : alpha * (std::exp(v) - T(1))); });
     case MathOp::Celu:
       return map<T>(x, y, threads, [=](T v) {
         return std::max(T(0), v) + std::min(T(0), alpha * (std::exp(v / alpha) - T(1)));
       });
-    case MathOp::ThresholdedRelu: return map<T>(x, y, threads, [=](T v) { return v > alpha ? v : T(0); });
+    case MathOp::ThresholdedRelu:
+      return map<T>(x, y, threads, [=](T v) { return v > alpha ? v : T(0); });
     case MathOp::Shrink:
-      return map<T>(x, y, threads, [=](T v) { return v < -alpha ? v + beta : (v > alpha ? v - beta : T(0)); });
-    case MathOp::Relu: return map<T>(x, y, threads, [](T v) { return v > 0 ? v : T(0); });
+      return map<T>(x, y, threads,
+                    [=](T v) { return v < -alpha ? v + beta : (v > alpha ? v - beta : T(0)); });
+    case MathOp::Relu:
+      return map<T>(x, y, threads, [](T v) { return v > 0 ? v : T(0); });
     case MathOp::Mish:
       return map<T>(x, y, threads, [](T v) { return v * std::tanh(std::log1p(std::exp(v))); });
     case MathOp::Gelu:
-      return map<T>(x, y, threads, [](T v) { return T(0.5) * v * (T(1) + std::erf(v / std::sqrt(T(2)))); });
+      return map<T>(x, y, threads,
+                    [](T v) { return T(0.5) * v * (T(1) + std::erf(v / std::sqrt(T(2)))); });
   }
 }
 
@@ -140,10 +187,14 @@ template <typename T>
 void integer_math(MathOp op, const Tensor& x, Tensor& y) {
   const int threads = threads_for(x.num_elements());
   switch (op) {
-    case MathOp::Abs: return map<T>(x, y, threads, [](T v) { return v < 0 ? T(-v) : v; });
-    case MathOp::Neg: return map<T>(x, y, threads, [](T v) { return T(-v); });
-    case MathOp::Sign: return map<T>(x, y, threads, [](T v) { return T((v > 0) - (v < 0)); });
-    case MathOp::Relu: return map<T>(x, y, threads, [](T v) { return v > 0 ? v : T(0); });
+    case MathOp::Abs:
+      return map<T>(x, y, threads, [](T v) { return v < 0 ? T(-v) : v; });
+    case MathOp::Neg:
+      return map<T>(x, y, threads, [](T v) { return T(-v); });
+    case MathOp::Sign:
+      return map<T>(x, y, threads, [](T v) { return T((v > 0) - (v < 0)); });
+    case MathOp::Relu:
+      return map<T>(x, y, threads, [](T v) { return v > 0 ? v : T(0); });
     default:
       fail(ErrorCode::InvalidArgument, "{}: integer input {} is not supported", math_op_name(op),
            x.describe());
@@ -173,7 +224,8 @@ void unary_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& params)
     case DType::Int32: return integer_math<int32_t>(op, x, y);
     case DType::Int64: return integer_math<int64_t>(op, x, y);
     case DType::UInt8:
-      if (op == MathOp::Abs || op == MathOp::Relu) return map<uint8_t>(x, y, threads_for(x.num_elements()), [](uint8_t v) { return v; });
+      if (op == MathOp::Abs || op == MathOp::Relu)
+        return map<uint8_t>(x, y, threads_for(x.num_elements()), [](uint8_t v) { return v; });
       [[fallthrough]];
     default:
       fail(ErrorCode::InvalidArgument, "{}: dtype of {} is not supported", name, x.describe());

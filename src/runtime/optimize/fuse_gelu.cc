@@ -15,18 +15,7 @@ namespace {
 // constant, with its value.
 std::optional<double> constant_operand(const ir::Graph& graph, const ir::Node& node,
                                        const std::string& value) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return std::nullopt;
-  if (node.inputs[0] == value && node.inputs[1] != value) return scalar_constant(graph, node.inputs[1]);
-  if (node.inputs[1] == value && node.inputs[0] != value) return scalar_constant(graph, node.inputs[0]);
-  return std::nullopt;
-}
-
-// The input of a two-input node other than `value` (which it reads once), or "".
-std::string other_operand(const ir::Node& node, const std::string& value) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return "";
-  if (node.inputs[0] == value && node.inputs[1] != value) return node.inputs[1];
-  if (node.inputs[1] == value && node.inputs[0] != value) return node.inputs[0];
-  return "";
+  return scalar_constant(graph, other_operand(node, value));
 }
 
 bool near(double value, double expected) {
@@ -89,7 +78,8 @@ std::optional<GeluMatch> match_gelu(const ir::Graph& graph, ir::Node* erf) {
   } else if (constant_operand(graph, *product, a) == 0.5) {
     // Mul(x, Mul(a, 0.5))
     ir::Node* outer = sole_consumer(graph, product->outputs[0]);
-    if (!outer || !is_onnx_op(*outer, "Mul") || other_operand(*outer, product->outputs[0]) != match.x)
+    if (!outer || !is_onnx_op(*outer, "Mul") ||
+        other_operand(*outer, product->outputs[0]) != match.x)
       return std::nullopt;
     match.nodes.push_back(outer);
     match.y = outer->outputs[0];

@@ -9,15 +9,6 @@ namespace flowonnx::runtime {
 
 namespace {
 
-// The input of a two-input node that is not `value`, or "" when `value` is not one of them (or
-// is both).
-std::string other_operand(const ir::Node& node, const std::string& value) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return "";
-  if (node.inputs[0] == value && node.inputs[1] != value) return node.inputs[1];
-  if (node.inputs[1] == value && node.inputs[0] != value) return node.inputs[0];
-  return "";
-}
-
 // The sorted, non-negative axes of a ReduceMean with keepdims = 1 (axes a constant input, the
 // normalised form, or an attribute; none = all dims), or nothing.
 std::optional<std::vector<int64_t>> mean_axes(const ir::Graph& graph, const ir::Node& node,
@@ -132,9 +123,9 @@ std::optional<LayerNormMatch> match_layer_norm(const ir::Graph& graph, ir::Node*
     return std::nullopt;
   match.epsilon = *epsilon_value;
   ir::Node* sqrt = sole_consumer(graph, add_epsilon->outputs[0]);
-  if (!sqrt || !is_onnx_op(*sqrt, "Sqrt") || sqrt->inputs.size() != 1 || sqrt->outputs.size() != 1 ||
-      sole_consumer(graph, sqrt->outputs[0]) != div || div->inputs[1] != sqrt->outputs[0] ||
-      div->outputs.size() != 1)
+  if (!sqrt || !is_onnx_op(*sqrt, "Sqrt") || sqrt->inputs.size() != 1 ||
+      sqrt->outputs.size() != 1 || sole_consumer(graph, sqrt->outputs[0]) != div ||
+      div->inputs[1] != sqrt->outputs[0] || div->outputs.size() != 1)
     return std::nullopt;
   match.nodes = {mean, sub, square, variance, add_epsilon, sqrt, div};
   match.constants.push_back(epsilon);

@@ -10,8 +10,9 @@
 // -> LayerNormalization(x, scale or ones, bias?; axis = the first normalised dim, epsilon = eps).
 // The axes must be the trailing dims of x (rank known, normalised dims static), x float32; each
 // intermediate value is read only by the next node of the pattern and is no graph output; eps and
-// the parameters have at most x's rank, so y has x's shape. Anything else is left alone. (ONNX Runtime's LayerNormFusion matches the same
-// graph.) LayerNormalization runs on the CPU and the CUDA provider, so this runs in fuse_graph.
+// the parameters have at most x's rank, so y has x's shape. Anything else is left alone. (ONNX
+// Runtime's LayerNormFusion matches the same graph.) LayerNormalization runs on the CPU and the
+// CUDA provider, so this runs in fuse_graph.
 #pragma once
 
 #include "ir/graph.h"

@@ -10,14 +10,6 @@ namespace flowonnx::runtime {
 
 namespace {
 
-// The input of a two-input node other than `value` (which it reads once), or "".
-std::string other_operand(const ir::Node& node, const std::string& value) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return "";
-  if (node.inputs[0] == value && node.inputs[1] != value) return node.inputs[1];
-  if (node.inputs[1] == value && node.inputs[0] != value) return node.inputs[0];
-  return "";
-}
-
 std::optional<int64_t> rank_of(const ir::Graph& graph, const std::string& value) {
   if (!graph.has_type(value) || !graph.type(value).shape) return std::nullopt;
   return static_cast<int64_t>(graph.type(value).shape->size());
@@ -53,8 +45,7 @@ int fuse_matmul(ir::Graph& graph) {
   const auto producers = graph.producers();
   int fused = 0;
   for (ir::Node* matmul : matmuls) {
-    if (!graph.has_type(matmul->inputs[0]) ||
-        graph.type(matmul->inputs[0]).dtype != DType::Float32)
+    if (!graph.has_type(matmul->inputs[0]) || graph.type(matmul->inputs[0]).dtype != DType::Float32)
       continue;
     const std::optional<int64_t> a_rank = rank_of(graph, matmul->inputs[0]);
     std::optional<int64_t> b_rank = rank_of(graph, matmul->inputs[1]);
@@ -77,19 +68,19 @@ int fuse_matmul(ir::Graph& graph) {
         node.inputs[1] = transpose->inputs[0];
         node.attrs.set("trans_b", int64_t{1});
         absorbed.push_back(transpose);
-        b_rank = static_cast<int64_t>(transpose->attrs.has("perm")
-                                          ? transpose->attrs.get_ints("perm").size()
-                                          : 2);
+        b_rank = static_cast<int64_t>(
+            transpose->attrs.has("perm") ? transpose->attrs.get_ints("perm").size() : 2);
       }
     }
     // The product's rank when both operands' ranks are known (numpy matmul of rank >= 2).
-    const std::optional<int64_t> product_rank =
-        a_rank && b_rank && *a_rank >= 2 && *b_rank >= 2 ? std::optional(std::max(*a_rank, *b_rank))
-                                                         : std::nullopt;
+    const std::optional<int64_t> product_rank = a_rank && b_rank && *a_rank >= 2 && *b_rank >= 2
+                                                    ? std::optional(std::max(*a_rank, *b_rank))
+                                                    : std::nullopt;
     // N, the product's last dim: B's (K's when transposed) last (first) dim when static.
     std::optional<int64_t> columns;
     if (b_rank && *b_rank >= 2)
-      columns = static_dim_of(graph, node.inputs[1], node.attrs.get_int("trans_b") ? *b_rank - 2 : *b_rank - 1);
+      columns = static_dim_of(graph, node.inputs[1],
+                              node.attrs.get_int("trans_b") ? *b_rank - 2 : *b_rank - 1);
 
     // Then, while the chain is linear: Mul by a scalar, Add of a bias, a Gelu (at most one of
     // each, in this order).

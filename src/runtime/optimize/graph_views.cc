@@ -26,6 +26,13 @@ ir::Node* sole_consumer(const ir::Graph& graph, const std::string& value) {
   return found.size() == 1 ? found[0] : nullptr;
 }
 
+std::string other_operand(const ir::Node& node, const std::string& value) {
+  if (node.inputs.size() != 2 || node.outputs.size() != 1) return "";
+  if (node.inputs[0] == value && node.inputs[1] != value) return node.inputs[1];
+  if (node.inputs[1] == value && node.inputs[0] != value) return node.inputs[0];
+  return "";
+}
+
 std::map<std::string, std::vector<ir::Node*>> consumers_of(const ir::Graph& graph) {
   std::map<std::string, std::vector<ir::Node*>> consumers;
   for (const auto& node : graph.nodes())

@@ -24,6 +24,8 @@ std::map<std::string, std::vector<ir::Node*>> consumers_of(const ir::Graph& grap
 std::vector<ir::Node*> consumers_of(const ir::Graph& graph, const std::string& value);
 // The single consumer of `value`, or nullptr when it has several, none, or is a graph output.
 ir::Node* sole_consumer(const ir::Graph& graph, const std::string& value);
+// For a node of two inputs and one output that reads `value` once: its other input; else "".
+std::string other_operand(const ir::Node& node, const std::string& value);
 
 bool is_graph_output(const ir::Graph& graph, const std::string& value);
 

@@ -6,6 +6,7 @@
 
 #include "kernels/cpu/broadcast_loop.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/threading.h"
 #include "kernels/cpu/unary_math.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 
@@ -352,7 +353,8 @@ ComputeFn make_clip(const KernelInit&) {
       const T* in = x.data<T>();
       T* out = y.data<T>();
       int64_t count = x.num_elements();
-#pragma omp parallel for if (count > (1 << 16))
+      const int threads = kernels::threads_for(count);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
       for (int64_t i = 0; i < count; ++i) out[i] = std::min(high, std::max(low, in[i]));
     });
   };

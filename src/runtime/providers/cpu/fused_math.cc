@@ -27,8 +27,10 @@ ComputeFn make_fused_matmul(const KernelInit& init) {
   params.transpose_b = init.attr_int("trans_b", 0) != 0;
   params.alpha = init.attr_float("alpha", 1.0);
   const std::string activation = init.attr_string("activation", "");
-  if (activation == "Gelu") params.activation = kernels::MatMulActivation::Gelu;
-  else if (!activation.empty()) init.fail_model("unknown activation '" + activation + "'");
+  if (activation == "Gelu")
+    params.activation = kernels::MatMulActivation::Gelu;
+  else if (!activation.empty())
+    init.fail_model("unknown activation '" + activation + "'");
   return [params](KernelContext& ctx) {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);

@@ -9,6 +9,7 @@
 #include "kernels/cpu/normalization.h"
 #include "kernels/cpu/pool.h"
 #include "kernels/cpu/pool_nd.h"
+#include "kernels/cpu/threading.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/window.h"
 
@@ -131,7 +132,8 @@ ComputeFn make_global_pool(const KernelInit&) {
     const int64_t size = x.num_elements() / std::max<int64_t>(planes, 1);
     const float* in = x.data<float>();
     float* o = y.data<float>();
-#pragma omp parallel for if (planes * size > (1 << 15))
+    const int threads = kernels::threads_for(planes * size);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
     for (int64_t p = 0; p < planes; ++p) {
       const float* row = in + p * size;
       double acc = Max ? -std::numeric_limits<double>::infinity() : 0.0;
