@@ -56,6 +56,11 @@ Tensor from_blocked8(const Tensor& blocked) {
 float activate(float v, const ConvActivation& a) {
   if (a.kind == ConvActivation::Kind::Relu) return std::max(v, 0.f);
   if (a.kind == ConvActivation::Kind::Clip) return std::min(std::max(v, a.min), a.max);
+  const double sigmoid = 1 / (1 + std::exp(-double{v}));
+  if (a.kind == ConvActivation::Kind::Sigmoid) return static_cast<float>(sigmoid);
+  if (a.kind == ConvActivation::Kind::Swish) return static_cast<float>(v * sigmoid);
+  if (a.kind == ConvActivation::Kind::HardSwish)
+    return static_cast<float>(v * std::clamp(v / 6.0 + 0.5, 0.0, 1.0));
   return v;
 }
 
@@ -176,9 +181,10 @@ TEST_P(WinogradVariant, EveryRowBlockRemainder) {
 TEST_P(WinogradVariant, EveryPostOpCombination) {
   Generator gen(11);
   const ConvActivation none, relu{ConvActivation::Kind::Relu},
-      clip{ConvActivation::Kind::Clip, -0.5f, 0.7f};
+      clip{ConvActivation::Kind::Clip, -0.5f, 0.7f}, sigmoid{ConvActivation::Kind::Sigmoid},
+      swish{ConvActivation::Kind::Swish}, hard_swish{ConvActivation::Kind::HardSwish};
   for (bool with_bias : {false, true})
-    for (const ConvActivation& pre : {none, relu, clip})
+    for (const ConvActivation& pre : {none, relu, clip, sigmoid, swish, hard_swish})
       for (int sum_mode : {0, 1, 2})  // none, separate tensor, in place
         for (const ConvActivation& post : {none, relu}) {
           ConvPostOps post_ops{pre, sum_mode != 0, post};

@@ -58,11 +58,18 @@ void add_conv_bn(GraphBuilder& g, Generator& gen, const std::string& in, const s
 onnx_io::Model conv_bn_relu_model(int64_t channels, int64_t out_channels, int64_t group,
                                   bool with_bias, const std::string& activation) {
   Generator gen(11);
-  GraphBuilder g(13);
+  GraphBuilder g(activation == "HardSwish" ? 14 : 13);  // HardSwish is opset 14
   g.input("x", DType::Float32, dims_of({1, channels, 10, 10}, true));
   add_conv_bn(g, gen, "x", "y", channels, out_channels, 3, 1, group, with_bias, true);
-  if (activation == "Relu") {
-    g.node("Relu", {"y"}, {"z"});
+  if (activation == "Relu" || activation == "Sigmoid" || activation == "HardSwish") {
+    g.node(activation, {"y"}, {"z"});
+  } else if (activation == "SiLU") {  // PyTorch's export: x * Sigmoid(x)
+    g.node("Sigmoid", {"y"}, {"gate"});
+    g.node("Mul", {"gate", "y"}, {"z"});
+  } else if (activation == "SiLU, gate also an output") {
+    g.node("Sigmoid", {"y"}, {"gate"});
+    g.node("Mul", {"y", "gate"}, {"z"});
+    g.output("gate", DType::Float32, dims_of({1, out_channels, 10, 10}, true));
   } else {
     g.initializer("lo", Tensor::scalar<float>(-0.5f))
         .initializer("hi", Tensor::scalar<float>(0.5f));
@@ -77,6 +84,29 @@ TEST(ConvFusion, FoldsBatchNormAndReluIntoOneNode) {
   EXPECT_EQ(ops["FusedConv"], 1);
   EXPECT_EQ(ops["BatchNormalization"], 0);
   EXPECT_EQ(ops["Relu"], 0);
+}
+
+// Sigmoid, HardSwish and the spelled-out SiLU become the conv's oneDNN post-op (CPU only), on
+// blocked (16, 32, 64 channels: Winograd on AVX2 for 3x3 at 32+), channels-last (24) and
+// depthwise convs; a SiLU whose gate is read elsewhere stays apart.
+TEST(ConvFusion, SigmoidHardSwishAndSiluBecomePostOps) {
+  for (const char* activation : {"Sigmoid", "HardSwish", "SiLU"}) {
+    for (int64_t channels : {16, 24, 64}) {
+      for (int64_t group : {int64_t{1}, channels}) {
+        SCOPED_TRACE(fmt::format("{} C={} group={}", activation, channels, group));
+        auto model = [&] { return conv_bn_relu_model(channels, channels, group, true, activation); };
+        auto ops = optimised_ops(model);
+        EXPECT_EQ(ops["FusedConv"], 1);
+        EXPECT_EQ(ops["Sigmoid"] + ops["HardSwish"] + ops["Mul"], 0);
+        EXPECT_LT(compare_sessions(model, {{1, channels, 10, 10}, {2, channels, 10, 10}}), 1e-5);
+      }
+    }
+  }
+  auto shared_gate = [] { return conv_bn_relu_model(16, 16, 1, true, "SiLU, gate also an output"); };
+  auto ops = optimised_ops(shared_gate);
+  EXPECT_EQ(ops["Sigmoid"], 1);
+  EXPECT_EQ(ops["Mul"], 1);
+  EXPECT_LT(compare_sessions(shared_gate, {{1, 16, 10, 10}}), 1e-5);
 }
 
 TEST(ConvFusion, BatchNormFoldMatchesForPlainBlockedGroupedAndBiaslessConvs) {

@@ -26,6 +26,15 @@ void append_activation(dnnl::post_ops& ops, const ConvActivation& activation) {
     case ConvActivation::Kind::Clip:
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, activation.min, activation.max);
       return;
+    case ConvActivation::Kind::Sigmoid:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_logistic, 0.f, 0.f);
+      return;
+    case ConvActivation::Kind::Swish:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_swish, 1.f, 0.f);
+      return;
+    case ConvActivation::Kind::HardSwish:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_hardswish, 0.f, 0.f);
+      return;
   }
 }
 

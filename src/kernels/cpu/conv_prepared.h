@@ -18,7 +18,9 @@ namespace flowonnx::kernels {
 class WinogradConv;
 
 struct ConvActivation {
-  enum class Kind { None, Relu, Clip };
+  // Swish is x * sigmoid(x) (SiLU: EfficientNet, RegNet), HardSwish x * clip(x / 6 + 1/2, 0, 1)
+  // (MobileNet v3).
+  enum class Kind { None, Relu, Clip, Sigmoid, Swish, HardSwish };
   Kind kind = Kind::None;
   float min = 0, max = 0;  // Clip bounds
 };

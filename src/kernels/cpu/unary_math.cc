@@ -63,17 +63,13 @@ bool vector_math(MathOp op, const Tensor& x, Tensor& y) {
       vec::map_ps(in + b * kBlock, out + b * kBlock, std::min(kBlock, count - b * kBlock), fn);
     return true;
   };
-  const __m256 one = _mm256_set1_ps(1.0f);
   switch (op) {
     case MathOp::Exp:
       return run([](__m256 v) { return exp_ps(v); });
     case MathOp::Erf:
       return run([](__m256 v) { return erf_ps(v); });
-    case MathOp::Sigmoid:  // 1 / (1 + e^-x): e^-x = inf gives 0, no cancellation either way
-      return run([one](__m256 v) {
-        return _mm256_div_ps(one,
-                             _mm256_add_ps(one, exp_ps(_mm256_sub_ps(_mm256_setzero_ps(), v))));
-      });
+    case MathOp::Sigmoid:
+      return run([](__m256 v) { return vec::sigmoid_ps(v); });
     case MathOp::Gelu:
       return run([](__m256 v) { return vec::gelu_ps(v); });
     default:

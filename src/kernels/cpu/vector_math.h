@@ -50,6 +50,12 @@ inline __m256 exp_ps(__m256 x) {
                           _mm256_set1_ps(__builtin_huge_valf()), overflow);
 }
 
+// 1 / (1 + e^-x): e^-x = inf gives 0, no cancellation either way.
+inline __m256 sigmoid_ps(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, exp_ps(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
 inline __m256 erf_ps(__m256 x) {
   // erf(x) = x P(x^2) / Q(x^2) on |x| <= 4 (a weighted least-squares rational fit of degrees 6
   // and 5, scripts/fit_erf_rational.py); +-1 from |x| = 3.92 on, where erf rounds to 1 in float.

@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "kernels/cpu/vector_math.h"
 #include "kernels/cpu/winograd_transforms.h"
 
 namespace flowonnx::kernels {
@@ -153,6 +154,15 @@ __m256 activate(__m256 value, const ConvActivation& activation) {
     case ConvActivation::Kind::Clip:
       return _mm256_min_ps(_mm256_max_ps(value, _mm256_set1_ps(activation.min)),
                            _mm256_set1_ps(activation.max));
+    case ConvActivation::Kind::Sigmoid:
+      return vec::sigmoid_ps(value);
+    case ConvActivation::Kind::Swish:
+      return _mm256_mul_ps(value, vec::sigmoid_ps(value));
+    case ConvActivation::Kind::HardSwish: {
+      const __m256 gate = _mm256_fmadd_ps(value, _mm256_set1_ps(1.0f / 6), _mm256_set1_ps(0.5f));
+      return _mm256_mul_ps(
+          value, _mm256_min_ps(_mm256_max_ps(gate, _mm256_setzero_ps()), _mm256_set1_ps(1.0f)));
+    }
   }
   return value;
 }

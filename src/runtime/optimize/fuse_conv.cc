@@ -36,6 +36,28 @@ bool read_activation(const ir::Graph& graph, const ir::Node& node, std::string& 
   return true;
 }
 
+// SiLU spelled out, x * Sigmoid(x) (PyTorch's exports of EfficientNet and RegNet): `value` read
+// by exactly a Sigmoid and a Mul of `value` by that Sigmoid's output, which nothing else reads.
+// Returns {Sigmoid, Mul} or nulls.
+std::pair<ir::Node*, ir::Node*> swish_of(const ir::Graph& graph, const std::string& value) {
+  if (is_graph_output(graph, value)) return {nullptr, nullptr};
+  const std::vector<ir::Node*> readers = consumers_of(graph, value);
+  if (readers.size() != 2) return {nullptr, nullptr};
+  for (int first = 0; first < 2; ++first) {
+    ir::Node* sigmoid = readers[first];
+    ir::Node* mul = readers[1 - first];
+    if (!is_default_domain(*sigmoid) || sigmoid->op_type != "Sigmoid" ||
+        sigmoid->outputs.size() != 1 || !is_default_domain(*mul) || mul->op_type != "Mul" ||
+        mul->inputs.size() != 2 || mul->outputs.size() != 1)
+      continue;
+    const std::string& gate = sigmoid->outputs[0];
+    const bool pair = (mul->inputs[0] == value && mul->inputs[1] == gate) ||
+                      (mul->inputs[1] == value && mul->inputs[0] == gate);
+    if (pair && sole_consumer(graph, gate) == mul) return {sigmoid, mul};
+  }
+  return {nullptr, nullptr};
+}
+
 }  // namespace
 
 int fold_batch_norm_into_conv(ir::Graph& graph) {
@@ -160,6 +182,35 @@ int fuse_conv_post_ops(ir::Graph& graph) {
     graph.insert_node_before(conv, std::move(node));
     graph.remove_node(conv);
     ++fused;
+  }
+  if (fused) graph.prune_values();
+  return fused;
+}
+
+int fuse_conv_cpu_activations(ir::Graph& graph) {
+  int fused = 0;
+  for (ir::Node* conv : graph.topological_order()) {
+    if (conv->domain != kInternalDomain || conv->op_type != kFusedConv) continue;
+    // The free slot: after the residual sum when there is one, else right after the conv.
+    const bool with_sum = conv->inputs.size() > 3 && !conv->inputs[3].empty();
+    const std::string slot = with_sum ? "post_activation" : "pre_activation";
+    if (conv->attrs.has(slot) && !conv->attrs.get_string(slot).empty()) continue;
+    std::string& out = conv->outputs[0];
+    if (auto [sigmoid, mul] = swish_of(graph, out); sigmoid) {
+      conv->attrs.set(slot, std::string("Swish"));
+      out = mul->outputs[0];
+      graph.remove_node(sigmoid);
+      graph.remove_node(mul);
+      ++fused;
+    } else if (ir::Node* next = sole_consumer(graph, out);
+               next && is_default_domain(*next) &&
+               (next->op_type == "Sigmoid" || next->op_type == "HardSwish") &&
+               next->inputs.size() == 1 && next->outputs.size() == 1) {
+      conv->attrs.set(slot, next->op_type);
+      out = next->outputs[0];
+      graph.remove_node(next);
+      ++fused;
+    }
   }
   if (fused) graph.prune_values();
   return fused;

@@ -13,9 +13,10 @@ namespace flowonnx::runtime {
 
 std::string CpuGraphReport::to_string() const {
   return fmt::format(
-      "{} BatchNormalization folded, {} FusedConv, {} layout reorders, {} LayerNormalization, "
-      "{} Gelu, {} FusedMatMul",
-      folded_batch_norms, fused_convs, layout_reorders, layer_norms, gelus, fused_matmuls);
+      "{} BatchNormalization folded, {} FusedConv, {} Sigmoid/SiLU/HardSwish into FusedConv, {} "
+      "layout reorders, {} LayerNormalization, {} Gelu, {} FusedMatMul",
+      folded_batch_norms, fused_convs, conv_activations, layout_reorders, layer_norms, gelus,
+      fused_matmuls);
 }
 
 CpuGraphReport optimize_for_cpu(ir::Graph& graph, const CpuGraphOptions& options) {
@@ -34,6 +35,7 @@ void fuse_graph(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport
 
 void prepare_for_cpu(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport& report) {
   if (!options.fuse) return;
+  report.conv_activations = fuse_conv_cpu_activations(graph);
   report.gelus = fuse_gelu(graph);
   report.fused_matmuls = fuse_matmul(graph);
   for (const auto& node : graph.nodes())

@@ -19,8 +19,8 @@ struct CpuGraphOptions {
 };
 
 struct CpuGraphReport {
-  int folded_batch_norms = 0, fused_convs = 0, layout_reorders = 0, layer_norms = 0, gelus = 0,
-      fused_matmuls = 0;
+  int folded_batch_norms = 0, fused_convs = 0, conv_activations = 0, layout_reorders = 0,
+      layer_norms = 0, gelus = 0, fused_matmuls = 0;
   std::string to_string() const;
 };
 

@@ -17,8 +17,15 @@ namespace {
 kernels::ConvActivation read_activation(const KernelInit& init, const std::string& prefix) {
   kernels::ConvActivation activation;
   const std::string kind = init.attr_string(prefix + "activation", "");
+  using Kind = kernels::ConvActivation::Kind;
   if (kind == "Relu") {
-    activation.kind = kernels::ConvActivation::Kind::Relu;
+    activation.kind = Kind::Relu;
+  } else if (kind == "Sigmoid") {
+    activation.kind = Kind::Sigmoid;
+  } else if (kind == "Swish") {
+    activation.kind = Kind::Swish;
+  } else if (kind == "HardSwish") {
+    activation.kind = Kind::HardSwish;
   } else if (kind == "Clip") {
     activation.kind = kernels::ConvActivation::Kind::Clip;
     activation.min = static_cast<float>(init.attr_float(prefix + "min", 0));
