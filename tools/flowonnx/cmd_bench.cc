@@ -11,13 +11,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <dnnl.hpp>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
 #include "commands.h"
+#include "kernels/cpu/blocked_layout.h"
 #include "providers.h"
 #include "runtime/session.h"
 
@@ -79,23 +79,6 @@ DType input_dtype(const NodeArg& arg) {
   if (arg.type == "tensor(int32)") return DType::Int32;
   fail(ErrorCode::InvalidArgument, "input '{}' is {}; bench feeds float, int64 and int32 only",
        arg.name, arg.type);
-}
-
-// The instruction set oneDNN dispatches to (after ONEDNN_MAX_CPU_ISA), in oneDNN's own words.
-std::string onednn_isa() {
-  switch (dnnl::get_effective_cpu_isa()) {
-    case dnnl::cpu_isa::sse41: return "sse41";
-    case dnnl::cpu_isa::avx: return "avx";
-    case dnnl::cpu_isa::avx2: return "avx2";
-    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
-    case dnnl::cpu_isa::avx512_core: return "avx512_core";
-    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
-    case dnnl::cpu_isa::all: return "all";
-    default:
-      return fmt::format("isa_0x{:x}", static_cast<unsigned>(dnnl::get_effective_cpu_isa()));
-  }
 }
 
 Shape input_shape(const NodeArg& arg, int64_t batch) {
@@ -218,7 +201,7 @@ void run_bench(const BenchOptions& options) {
       {"optimize_graph", session_options.optimize_graph},
       {"winograd", session_options.winograd},
       {"providers", session.get_providers()},
-      {"isa", onednn_isa()},
+      {"isa", kernels::onednn_isa_name()},
       {"session_create_ms", create_ms},
       {"min_ms", *std::min_element(times.begin(), times.end())},
       {"median_ms", median},

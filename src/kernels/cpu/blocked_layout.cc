@@ -39,6 +39,22 @@ int64_t channel_block() {
   return block;
 }
 
+std::string onednn_isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    case dnnl::cpu_isa::all: return "all";
+    default:
+      return fmt::format("isa_0x{:x}", static_cast<unsigned>(dnnl::get_effective_cpu_isa()));
+  }
+}
+
 bool can_block(int64_t channels) { return channels > 0 && channels % channel_block() == 0; }
 
 const char* layout_name(ActivationLayout layout) {

@@ -5,6 +5,8 @@
 // PreparedConv read or write it.
 #pragma once
 
+#include <string>
+
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/pool.h"
 #include "kernels/cpu/shape_cache.h"
@@ -14,6 +16,9 @@ namespace flowonnx::kernels {
 
 // 16 when oneDNN runs AVX-512 kernels on this CPU, else 8.
 int64_t channel_block();
+// The instruction set oneDNN dispatches to after ONEDNN_MAX_CPU_ISA, in oneDNN's words
+// ("avx2", "avx512_core", "avx512_core_bf16", ...).
+std::string onednn_isa_name();
 // True when a [N,C,H,W] activation with `channels` channels may be kept blocked.
 bool can_block(int64_t channels);
 

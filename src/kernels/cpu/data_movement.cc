@@ -5,24 +5,9 @@
 
 #include "kernels/cpu/broadcast_loop.h"
 #include "kernels/cpu/kernel_checks.h"
-#include "kernels/cpu/threading.h"
+#include "kernels/cpu/strided_copy.h"
 
 namespace flowonnx::kernels {
-
-namespace {
-
-template <typename Fn>
-void with_element_type(size_t size, Fn&& fn) {
-  switch (size) {
-    case 1: return fn(uint8_t{});
-    case 2: return fn(uint16_t{});
-    case 4: return fn(uint32_t{});
-    case 8: return fn(uint64_t{});
-  }
-  fail(ErrorCode::Internal, "element size {}", size);
-}
-
-}  // namespace
 
 void copy_by_index(const Tensor& x, Tensor& y,
                    const std::function<int64_t(const std::vector<int64_t>&)>& source) {
@@ -30,7 +15,7 @@ void copy_by_index(const Tensor& x, Tensor& y,
   const int64_t count = y.num_elements();
   if (count == 0) return;
   const Shape& shape = y.shape();
-  with_element_type(dtype_size(x.dtype()), [&](auto zero) {
+  detail::visit_element_size(dtype_size(x.dtype()), [&](auto zero) {
     using E = decltype(zero);
     const E* in = static_cast<const E*>(x.raw_data());
     E* out = static_cast<E*>(y.raw_data());
@@ -70,30 +55,9 @@ void strided_slice(const Tensor& x, const std::vector<int64_t>& starts,
     }
   }
   if (dims.empty()) dims = {1}, walk = {1};
-  const int rank = static_cast<int>(dims.size());
-  const int64_t inner = dims.back(), inner_step = walk.back();
-  const int64_t rows = count / inner;
-  const int threads = threads_for(count);
-  with_element_type(dtype_size(x.dtype()), [&](auto zero) {
-    using E = decltype(zero);
-    const E* in = static_cast<const E*>(x.raw_data()) + first;
-    E* out = static_cast<E*>(y.raw_data());
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-    for (int64_t row = 0; row < rows; ++row) {
-      int64_t offset = 0, rest = row;
-      for (int d = rank - 2; d >= 0; --d) {
-        offset += (rest % dims[d]) * walk[d];
-        rest /= dims[d];
-      }
-      const E* src = in + offset;
-      E* dst = out + row * inner;
-      if (inner_step == 1) {
-        std::memcpy(dst, src, inner * sizeof(E));
-      } else {
-        for (int64_t i = 0; i < inner; ++i) dst[i] = src[i * inner_step];
-      }
-    }
-  });
+  const size_t element_size = dtype_size(x.dtype());
+  detail::strided_gather(static_cast<const char*>(x.raw_data()) + first * element_size,
+                         element_size, dims, walk, y.raw_data());
 }
 
 void strided_slice_reference(const Tensor& x, const std::vector<int64_t>& starts,
@@ -121,7 +85,7 @@ void gather(const Tensor& x, int64_t axis, const std::vector<int64_t>& indices, 
 }
 
 void broadcast_to(const Tensor& x, Tensor& y) {
-  with_element_type(dtype_size(x.dtype()), [&](auto zero) {
+  detail::visit_element_size(dtype_size(x.dtype()), [&](auto zero) {
     using E = decltype(zero);
     const E* in = static_cast<const E*>(x.raw_data());
     E* out = static_cast<E*>(y.raw_data());
@@ -144,7 +108,7 @@ void pad(const Tensor& x, const std::vector<int64_t>& pads_begin, PadMode mode, 
          Tensor& y) {
   if (mode == PadMode::Constant) {
     Tensor fill = Tensor::full({}, value, x.dtype());
-    with_element_type(dtype_size(x.dtype()), [&](auto zero) {
+    detail::visit_element_size(dtype_size(x.dtype()), [&](auto zero) {
       using E = decltype(zero);
       E v;
       std::memcpy(&v, fill.raw_data(), sizeof(E));

@@ -4,28 +4,12 @@
 #include <cstring>
 
 #include "kernels/cpu/kernel_checks.h"
+#include "kernels/cpu/strided_copy.h"
 #include "kernels/cpu/threading.h"
 
 namespace flowonnx::kernels {
 
 namespace {
-
-// Calls fn(U{}) with U an unsigned integer as wide as one element: data movement never needs the
-// element's meaning, only its bytes.
-template <typename Fn>
-void visit_element_size(size_t size, Fn&& fn) {
-  switch (size) {
-    case 1:
-      return fn(uint8_t{});
-    case 2:
-      return fn(uint16_t{});
-    case 4:
-      return fn(uint32_t{});
-    case 8:
-      return fn(uint64_t{});
-  }
-  fail(ErrorCode::Internal, "layout: unsupported element size {}", size);
-}
 
 void validate_transpose(const Tensor& x, const std::vector<int64_t>& perm, const Tensor& y) {
   detail::require_defined("transpose", "input", x);
@@ -71,30 +55,7 @@ void transpose(const Tensor& x, const std::vector<int64_t>& perm, Tensor& y) {
     previous_axis = axis;
   }
   if (dims.empty()) dims = {1}, strides = {1};
-  const int rank = static_cast<int>(dims.size());
-  const int64_t inner = dims.back(), inner_stride = strides.back();
-  const int64_t rows = detail::product(dims, 0, rank - 1);
-  visit_element_size(dtype_size(x.dtype()), [&](auto zero) {
-    using U = decltype(zero);
-    const U* in = static_cast<const U*>(x.raw_data());
-    U* out = static_cast<U*>(y.raw_data());
-    const int threads = threads_for(rows * inner);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-    for (int64_t row = 0; row < rows; ++row) {
-      int64_t offset = 0, rest = row;
-      for (int d = rank - 2; d >= 0; --d) {
-        offset += (rest % dims[d]) * strides[d];
-        rest /= dims[d];
-      }
-      const U* src = in + offset;
-      U* dst = out + row * inner;
-      if (inner_stride == 1) {
-        std::memcpy(dst, src, inner * sizeof(U));
-      } else {
-        for (int64_t i = 0; i < inner; ++i) dst[i] = src[i * inner_stride];
-      }
-    }
-  });
+  detail::strided_gather(x.raw_data(), dtype_size(x.dtype()), dims, strides, y.raw_data());
 }
 
 void transpose_reference(const Tensor& x, const std::vector<int64_t>& perm, Tensor& y) {

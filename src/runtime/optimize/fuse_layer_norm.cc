@@ -134,26 +134,20 @@ std::optional<LayerNormMatch> match_layer_norm(const ir::Graph& graph, ir::Node*
 
   // Optional affine part: Mul by scale, then Add bias.
   match.y = div->outputs[0];
-  ir::Node* next = sole_consumer(graph, match.y);
-  if (next && is_onnx_op(*next, "Mul")) {
-    const std::string scale = other_operand(*next, match.y);
-    if (std::optional<Tensor> value = normalised_parameter(graph, scale, normalised, rank)) {
-      match.scale = *value;
-      match.constants.push_back(scale);
-      match.nodes.push_back(next);
-      match.y = next->outputs[0];
-      next = sole_consumer(graph, match.y);
-    }
-  }
-  if (next && is_onnx_op(*next, "Add")) {
-    const std::string bias = other_operand(*next, match.y);
-    if (std::optional<Tensor> value = normalised_parameter(graph, bias, normalised, rank)) {
-      match.bias = *value;
-      match.constants.push_back(bias);
-      match.nodes.push_back(next);
-      match.y = next->outputs[0];
-    }
-  }
+  // Takes the sole consumer of y when it is `op` with a parameter of the normalised shape.
+  auto absorb = [&](const char* op, Tensor& parameter) {
+    ir::Node* next = sole_consumer(graph, match.y);
+    if (!next || !is_onnx_op(*next, op)) return;
+    const std::string name = other_operand(*next, match.y);
+    std::optional<Tensor> value = normalised_parameter(graph, name, normalised, rank);
+    if (!value) return;
+    parameter = *value;
+    match.constants.push_back(name);
+    match.nodes.push_back(next);
+    match.y = next->outputs[0];
+  };
+  absorb("Mul", match.scale);
+  absorb("Add", match.bias);
   // y has x's shape: the means keep their dims, eps and the parameters have at most x's rank
   // and broadcast within the normalised dims (the runtime may not know the shapes in between).
   if (!match.scale.defined()) match.scale = Tensor::full(normalised, 1.0);
