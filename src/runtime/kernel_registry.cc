@@ -16,19 +16,26 @@ int64_t opset_of(const ir::Graph& graph, const std::string& domain) {
 }
 
 void KernelRegistry::add(const std::string& domain, const std::string& op_type,
-                         KernelFactory factory) {
-  auto [it, inserted] = factories_.emplace(std::make_pair(canonical_domain(domain), op_type), factory);
+                         KernelFactory factory, TypeRule infer) {
+  auto [it, inserted] = entries_.emplace(std::make_pair(canonical_domain(domain), op_type),
+                                         Entry{std::move(factory), std::move(infer)});
   FLOWONNX_CHECK(inserted, "kernel {}.{} registered twice", domain, op_type);
 }
 
 KernelFactory KernelRegistry::find(const std::string& domain, const std::string& op_type) const {
-  auto found = factories_.find({canonical_domain(domain), op_type});
-  return found == factories_.end() ? nullptr : found->second;
+  auto found = entries_.find({canonical_domain(domain), op_type});
+  return found == entries_.end() ? nullptr : found->second.factory;
+}
+
+TypeRule KernelRegistry::find_type_rule(const std::string& domain,
+                                        const std::string& op_type) const {
+  auto found = entries_.find({canonical_domain(domain), op_type});
+  return found == entries_.end() ? nullptr : found->second.infer;
 }
 
 std::vector<std::pair<std::string, std::string>> KernelRegistry::keys() const {
   std::vector<std::pair<std::string, std::string>> result;
-  for (const auto& [key, factory] : factories_) result.push_back(key);
+  for (const auto& [key, entry] : entries_) result.push_back(key);
   return result;
 }
 

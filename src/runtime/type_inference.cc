@@ -3,6 +3,7 @@
 #include <set>
 
 #include "onnx/model_io.h"
+#include "runtime/kernel_registry.h"
 #include "runtime/type_inference_data_movement.h"
 
 namespace flowonnx::runtime {
@@ -43,25 +44,6 @@ const std::set<std::string>& int64_ops() {
   static const std::set<std::string> ops = {"Shape", "Size", "ArgMax", "ArgMin", "NonZero",
                                             "NonMaxSuppression"};
   return ops;
-}
-
-// Numpy broadcasting of dims; an unknown dim against a 1 or itself stays unknown.
-std::optional<Dims> broadcast_dims(const std::vector<const ir::ValueType*>& types) {
-  Dims result;
-  for (const auto* type : types) {
-    if (!type || !type->shape) return std::nullopt;
-    const Dims& dims = *type->shape;
-    if (dims.size() > result.size()) result.insert(result.begin(), dims.size() - result.size(), ir::Dim::of(1));
-    size_t offset = result.size() - dims.size();
-    for (size_t i = 0; i < dims.size(); ++i) {
-      ir::Dim& out = result[offset + i];
-      const ir::Dim& in = dims[i];
-      if (in.is_static() && in.value == 1) continue;
-      if (out.is_static() && out.value == 1) out = in;
-      else if (!(out == in)) out = ir::Dim{};  // unknown (or a mismatch the kernel will report)
-    }
-  }
-  return result;
 }
 
 // Output dims of Conv / MaxPool / AveragePool (k == kernel dims, from the weights or the
@@ -145,7 +127,9 @@ std::optional<Dims> infer_window_op(const ir::Graph& graph, const ir::Node& node
 }  // namespace
 
 void infer_types(ir::Graph& graph) {
+  const KernelRegistry& registry = session_kernel_registry();
   for (const ir::Node* node : graph.topological_order()) {
+    const TypeRule rule = registry.find_type_rule(node->domain, node->op_type);
     auto type_of = [&](size_t i) -> const ir::ValueType* {
       if (i >= node->inputs.size() || node->inputs[i].empty() || !graph.has_type(node->inputs[i]))
         return nullptr;
@@ -157,7 +141,9 @@ void infer_types(ir::Graph& graph) {
       const std::string& op = node->op_type;
       std::optional<ir::ValueType> inferred;
       const ir::ValueType* first = type_of(0);
-      if (!node->domain.empty() && node->domain != "ai.onnx") {
+      if (rule) {
+        inferred = rule(TypeContext(graph, *node, k));
+      } else if (!node->domain.empty() && node->domain != "ai.onnx") {
         // other domains: nothing known
       } else if (k == 0 && same_type_ops().count(op) && first) {
         inferred = *first;
