@@ -55,14 +55,17 @@ struct PreparedConvTranspose::Compiled {
 PreparedConvTranspose::PreparedConvTranspose(Tensor weights, Tensor bias, int64_t groups)
     : weights_(std::move(weights)), bias_(std::move(bias)), groups_(groups) {
   FLOWONNX_REQUIRE(weights_.dtype() == DType::Float32 && weights_.rank() >= 3 &&
-                       weights_.rank() <= 5 && groups_ >= 1 && weights_.shape()[0] % groups_ == 0,
-                   "prepared conv_transpose: weight {} with group {} must be float32 "
-                   "[C_in, C_out/group, k...] with C_in divisible by group and 1 to 3 kernel dims",
+                       weights_.rank() <= 5 && groups_ >= 1,
+                   "conv_transpose: weight {} with group {} must be float32 [C_in, C_out/group, "
+                   "k...] with 1 to 3 kernel dims",
                    weights_.describe(), groups_);
+  FLOWONNX_REQUIRE(weights_.shape()[0] % groups_ == 0,
+                   "conv_transpose: weight {} has {} input channels, not divisible by group {}",
+                   weights_.describe(), weights_.shape()[0], groups_);
   const int64_t out_channels = weights_.shape()[1] * groups_;
   FLOWONNX_REQUIRE(!bias_.defined() || (bias_.dtype() == DType::Float32 &&
                                         bias_.shape() == Shape{out_channels}),
-                   "prepared conv_transpose: bias {} must be float32 [{}] (weight {}, group {})",
+                   "conv_transpose: bias {} must be float32 [{}] (weight {}, group {})",
                    bias_.describe(), out_channels, weights_.describe(), groups_);
 }
 
