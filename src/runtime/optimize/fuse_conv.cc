@@ -74,12 +74,16 @@ int fold_batch_norm_into_conv(ir::Graph& graph) {
     auto found = producers.find(bn->inputs[0]);
     if (found == producers.end()) continue;
     ir::Node* conv = const_cast<ir::Node*>(found->second);
-    if (!is_default_domain(*conv) || conv->op_type != "Conv" || conv->outputs.size() != 1 ||
-        sole_consumer(graph, conv->outputs[0]) != bn)
+    const bool transposed = conv->op_type == "ConvTranspose";
+    if (!is_default_domain(*conv) || (conv->op_type != "Conv" && !transposed) ||
+        conv->outputs.size() != 1 || sole_consumer(graph, conv->outputs[0]) != bn)
       continue;
     const Tensor* weights = fixed_constant(graph, conv->inputs.size() > 1 ? conv->inputs[1] : "");
     if (!weights || weights->dtype() != DType::Float32 || weights->rank() < 3) continue;
-    const int64_t out_channels = weights->shape()[0];
+    const int64_t group = conv->attrs.has("group") ? conv->attrs.get_int("group") : 1;
+    if (group < 1 || weights->shape()[0] % group != 0) continue;  // the kernel reports it
+    // Conv weights are [O, C/group, k...]; ConvTranspose weights [C, O/group, k...].
+    const int64_t out_channels = transposed ? weights->shape()[1] * group : weights->shape()[0];
     const bool has_bias = conv->inputs.size() > 2 && !conv->inputs[2].empty();
     const Tensor* bias = has_bias ? fixed_constant(graph, conv->inputs[2]) : nullptr;
     if (has_bias && !is_float_vector(bias, out_channels)) continue;
@@ -93,15 +97,25 @@ int fold_batch_norm_into_conv(ir::Graph& graph) {
     const double epsilon = bn->attrs.has("epsilon") ? bn->attrs.get_float("epsilon") : 1e-5;
 
     // w' = w * s, b' = (b - mean) * s + shift with s = scale / sqrt(var + eps), per output
-    // channel; the weight layout [O, C/groups, k...] makes this right for grouped convs too.
+    // channel. Conv's [O, C/groups, k...] holds output channel o's weights in row o; a
+    // ConvTranspose's [C, O/groups, k...] in column o % (O/groups) of its group's rows.
     Tensor new_weights = weights->clone();
     Tensor new_bias({out_channels}, DType::Float32);
-    const int64_t per_channel = weights->num_elements() / out_channels;
+    const int64_t kernel_size = num_elements(Shape(weights->shape().begin() + 2, weights->shape().end()));
+    const int64_t rows = weights->shape()[0], columns = weights->shape()[1];
+    const int64_t rows_per_group = rows / group;
     float* w = new_weights.data<float>();
+    std::vector<double> factors(out_channels);
+    for (int64_t o = 0; o < out_channels; ++o)
+      factors[o] = scale->data<float>()[o] / std::sqrt(var->data<float>()[o] + epsilon);
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t column = 0; column < columns; ++column) {
+        const double s = factors[transposed ? row / rows_per_group * columns + column : row];
+        float* taps = w + (row * columns + column) * kernel_size;
+        for (int64_t i = 0; i < kernel_size; ++i) taps[i] = static_cast<float>(taps[i] * s);
+      }
     for (int64_t o = 0; o < out_channels; ++o) {
-      const double s = scale->data<float>()[o] / std::sqrt(var->data<float>()[o] + epsilon);
-      for (int64_t i = 0; i < per_channel; ++i)
-        w[o * per_channel + i] = static_cast<float>(w[o * per_channel + i] * s);
+      const double s = factors[o];
       const double b = has_bias ? bias->data<float>()[o] : 0.0;
       new_bias.data<float>()[o] =
           static_cast<float>((b - mean->data<float>()[o]) * s + shift->data<float>()[o]);

@@ -1,7 +1,8 @@
 // Session-time conv fusions of the CPU runtime (applied to the session's own copy of the graph,
 // never written back to a model file; src/passes/ has the model-to-model optimiser):
-//   fold_batch_norm_into_conv  Conv -> BatchNormalization with constant parameters becomes one
-//                              Conv with rescaled weights and a bias (grouped convs included).
+//   fold_batch_norm_into_conv  Conv or ConvTranspose -> BatchNormalization with constant
+//                              parameters becomes one Conv / ConvTranspose with rescaled weights
+//                              and a bias (grouped ones included).
 //   fuse_conv_post_ops         2-D Conv with constant weights becomes flowonnx.cpu.FusedConv,
 //                              absorbing a following Relu/Clip, a residual Add and a Relu/Clip
 //                              after it (oneDNN post-ops: eltwise, sum, eltwise).
