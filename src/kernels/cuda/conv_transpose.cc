@@ -83,9 +83,13 @@ CudnnConvTranspose::Plan& CudnnConvTranspose::plan_for(cudnnHandle_t handle, con
                                         CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
         "ConvTranspose convolution descriptor");
   check(cudnnSetConvolutionGroupCount(plan->conv, to_int(p.group, "group")), "ConvTranspose group count");
+  // FMA math keeps fp32 accuracy (DEFAULT_MATH would allow TF32 tensor cores on Ampere+); the
+  // descriptor's math type is never changed afterwards, so every algorithm runs with it.
   const bool tensor_cores = p.math != MathMode::Fp32;
-  check(cudnnSetConvolutionMathType(plan->conv, tensor_cores ? CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION : CUDNN_FMA_MATH),
-        "ConvTranspose math type");
+  const cudnnMathType_t math = p.math == MathMode::Fp16 ? CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
+                               : p.math == MathMode::Tf32 ? CUDNN_TENSOR_OP_MATH
+                                                          : CUDNN_FMA_MATH;
+  check(cudnnSetConvolutionMathType(plan->conv, math), "ConvTranspose math type");
   // The heuristics' first algorithm that fits the workspace limit; ALGO_0 supports everything.
   std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perfs(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
   int returned = 0;

@@ -1,6 +1,10 @@
 // ConvTranspose (1-d, 2-d, 3-d): constant weights are prepared once through oneDNN's
 // deconvolution (kernels/cpu/conv_transpose_prepared.h), weights computed at run time are
 // prepared per call. The attributes resolve as conv_transpose_attrs.h says.
+#include <algorithm>
+#include <memory>
+#include <optional>
+
 #include "kernels/cpu/conv_transpose_prepared.h"
 #include "runtime/optimize/graph_views.h"
 #include "runtime/providers/cpu/conv_transpose_attrs.h"

@@ -3,6 +3,9 @@
 // (providers/cpu/conv_transpose_attrs.h). cuDNN writes the output directly when the pads are
 // symmetric and output_padding stays under the stride; otherwise it computes the unpadded result
 // and one pad pass crops (or, for negative pads, extends) it. The bias is one epilogue pass.
+#include <memory>
+#include <vector>
+
 #include "kernels/cuda/conv_epilogue.h"
 #include "kernels/cuda/conv_transpose.h"
 #include "kernels/cuda/data_movement.h"
