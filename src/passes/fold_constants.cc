@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/rewrite.h"
 #include "ir/subgraph.h"
 #include "passes/inline_constant_if.h"
 #include "passes/node_evaluator.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

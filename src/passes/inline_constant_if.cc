@@ -1,13 +1,13 @@
 #include "passes/inline_constant_if.h"
 
 #include "ir/subgraph.h"
-#include "passes/rewrite.h"
+#include "ir/rewrite.h"
 
 namespace flowonnx::passes {
 
 bool inline_constant_if(ir::Graph& graph, const ir::Node* node) {
-  if (!is_onnx_node(*node) || node->op_type != "If" || node->inputs.empty()) return false;
-  const Tensor* cond = constant_of(graph, node->inputs[0]);
+  if (!ir::is_onnx_node(*node) || node->op_type != "If" || node->inputs.empty()) return false;
+  const Tensor* cond = ir::constant_of(graph, node->inputs[0]);
   if (!cond || cond->dtype() != DType::Bool || cond->num_elements() != 1) return false;
   const bool taken = *static_cast<const uint8_t*>(cond->raw_data()) != 0;
   const char* attr = taken ? "then_branch" : "else_branch";

@@ -60,7 +60,12 @@ SubgraphBody::SubgraphBody(const KernelInit& init, const std::string& attr,
   }
   plan_ = std::make_unique<ExecutionPlan>(*graph_, session_kernel_registry(), outer);
   for (size_t k = 0; k < outer.size(); ++k) outer_slots_[k].first = plan_->slot_of(outer[k]);
-  for (const auto& in : graph_->inputs) input_slots_.push_back(plan_->slot_of(in));
+  std::set<std::string> used(graph_->outputs.begin(), graph_->outputs.end());
+  for (const auto& n : graph_->nodes()) used.insert(n->inputs.begin(), n->inputs.end());
+  for (const auto& in : graph_->inputs) {
+    input_slots_.push_back(plan_->slot_of(in));
+    input_read_.push_back(used.count(in) != 0);
+  }
   for (const auto& out : graph_->outputs) output_slots_.push_back(plan_->slot_of(out));
 }
 

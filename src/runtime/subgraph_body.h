@@ -34,6 +34,8 @@ class SubgraphBody {
   const ir::Graph& graph() const { return *graph_; }
   size_t num_inputs() const { return graph_->inputs.size(); }
   size_t num_outputs() const { return graph_->outputs.size(); }
+  // False when no node and no output of the body reads input i (its feed may be left undefined).
+  bool input_is_read(size_t i) const { return i < input_read_.size() && input_read_[i]; }
 
   // Runs the body: `inputs` one per body input; the outer-scope values come from the node's
   // implicit inputs in `context`. Every output is checked to be defined.
@@ -44,6 +46,7 @@ class SubgraphBody {
   ir::GraphPtr graph_;
   std::unique_ptr<ExecutionPlan> plan_;
   std::vector<int> input_slots_;
+  std::vector<bool> input_read_;
   std::vector<std::pair<int, size_t>> outer_slots_;  // (body slot, node input index)
   std::vector<int> output_slots_;
 };

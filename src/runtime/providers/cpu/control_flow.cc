@@ -201,6 +201,7 @@ ComputeFn make_loop(const KernelInit& init) {
     empty_scans.emplace_back(shape, type ? type->dtype : DType::Float32);
   }
   const uint64_t limit = memory_limit_bytes();
+  const bool read_iteration = body->input_is_read(0), read_cond = body->input_is_read(1);
 
   return [=](KernelContext& ctx) {
     int64_t trip_count = std::numeric_limits<int64_t>::max();
@@ -216,13 +217,19 @@ ComputeFn make_loop(const KernelInit& init) {
     std::vector<std::vector<Tensor>> scan_slices(scans);
     uint64_t scan_bytes = 0;
     std::vector<Tensor> feeds(2 + carried);
+    // The body's condition input is the condition that let the iteration run: the node's input,
+    // then the body's previous output (no tensor made per iteration); the iteration number is
+    // made only when the body reads it.
+    if (read_cond) feeds[1] = has_cond ? ctx.input(1) : Tensor::scalar<bool>(true);
     int64_t i = 0;
     for (; i < trip_count && cond; ++i) {
-      feeds[0] = Tensor::scalar<int64_t>(i);
-      feeds[1] = Tensor::scalar<bool>(cond);
+      if (read_iteration) feeds[0] = Tensor::scalar<int64_t>(i);
       for (size_t k = 0; k < carried; ++k) feeds[2 + k] = std::move(state[k]);
       std::vector<Tensor> out = body->run(feeds, ctx);
-      if (has_cond) cond = scalar_bool(out[0], "the body's condition output");
+      if (has_cond) {
+        cond = scalar_bool(out[0], "the body's condition output");
+        if (read_cond) feeds[1] = std::move(out[0]);
+      }
       for (size_t k = 0; k < carried; ++k) state[k] = std::move(out[1 + k]);
       uint64_t iteration_bytes = 0;
       for (size_t k = 0; k < scans; ++k) {
