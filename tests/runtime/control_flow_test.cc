@@ -293,6 +293,74 @@ TEST(ControlFlow, ScanWithAxesAndDirections) {
   EXPECT_EQ(values_of(out[1]), (std::vector<float>{30, 50, 60, 1060, 1110, 1150}));
 }
 
+TEST(ControlFlow, IfConditionMustBeOneBool) {
+  onnx_io::Model model = if_model();
+  model.graph.set_type("cond", ir::ValueType{DType::Bool, std::vector<Dim>{Dim::of(2)}});
+  InferenceSession session(std::move(model));
+  expect_error([&] {
+    session.run({}, {{"cond", Tensor::from_vector<bool>({2}, {true, false})},
+                     {"x", floats({3}, {1, 2, 3})},
+                     {"b", floats({3}, {1, 2, 3})}});
+  }, ErrorCode::InvalidArgument, {"If node", "If condition must be one bool"});
+}
+
+TEST(ControlFlow, ScanBodyArityAndAttributesAreChecked) {
+  GraphBuilder body;
+  body.input("s", DType::Float32, Shape{2})
+      .node("Identity", {"s"}, {"s_out"})
+      .output("s_out", DType::Float32, {Dim::of(2)});
+  GraphBuilder b;
+  b.input("init", DType::Float32, Shape{2})
+      .input("x", DType::Float32, Shape{2, 3})
+      .node("Scan", {"init", "x"}, {"final"},
+            {{"body", graph_of(body, "body")}, {"num_scan_inputs", int64_t{1}}})
+      .output("final", DType::Float32, {Dim::of(2)});
+  expect_error([&] { InferenceSession s(b.build()); }, ErrorCode::InvalidModel,
+               {"Scan node", "1 inputs, expected 1 states + 1 scan inputs"});
+
+  auto body2 = [] {
+    GraphBuilder g;
+    g.input("s", DType::Float32, Shape{2})
+        .input("col", DType::Float32, Shape{2})
+        .node("Add", {"s", "col"}, {"s_out"})
+        .output("s_out", DType::Float32, {Dim::of(2)});
+    return graph_of(g, "body");
+  };
+  GraphBuilder c;
+  c.input("init", DType::Float32, Shape{2})
+      .input("x", DType::Float32, Shape{2, 3})
+      .node("Scan", {"init", "x"}, {"final"},
+            {{"body", body2()},
+             {"num_scan_inputs", int64_t{1}},
+             {"scan_input_axes", std::vector<int64_t>{0, 1}}})
+      .output("final", DType::Float32, {Dim::of(2)});
+  expect_error([&] { InferenceSession s(c.build()); }, ErrorCode::InvalidModel,
+               {"Scan node", "scan_input_axes has 2 entries"});
+  GraphBuilder d;
+  d.input("init", DType::Float32, Shape{2})
+      .input("x", DType::Float32, Shape{2, 3})
+      .node("Scan", {"init", "x"}, {"final"},
+            {{"body", body2()},
+             {"num_scan_inputs", int64_t{1}},
+             {"scan_input_axes", std::vector<int64_t>{5}}})
+      .output("final", DType::Float32, {Dim::of(2)});
+  InferenceSession session(d.build());
+  expect_error([&] {
+    session.run({}, {{"init", floats({2}, {0, 0})}, {"x", floats({2, 3}, {1, 2, 3, 4, 5, 6})}});
+  }, ErrorCode::InvalidArgument, {"Scan node", "axis 5 out of range"});
+}
+
+TEST(ControlFlow, LoopSurvivesSaveAndLoadAndRunsTheSame) {
+  onnx_io::Model model = loop_model(false);
+  InferenceSession direct(loop_model(false));
+  InferenceSession loaded(onnx_io::parse_model(onnx_io::serialize_model(model), "", "loop.onnx"));
+  std::map<std::string, Tensor> feeds = {{"M", Tensor::scalar<int64_t>(4)},
+                                         {"x", floats({2}, {0.5f, -2})}};
+  auto a = direct.run({}, feeds), b = loaded.run({}, feeds);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(values_of(a[i]), values_of(b[i]));
+}
+
 TEST(ControlFlow, ImplicitInputsAttachAndDetachFollowingRenames) {
   onnx_io::Model model = if_model();
   ir::Graph& graph = model.graph;

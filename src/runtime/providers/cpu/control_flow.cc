@@ -16,7 +16,9 @@
 //              input first; each batch entry runs as a Scan 9 along axis 1.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
