@@ -105,6 +105,45 @@ TEST(ControlFlowPasses, IfOnAConstantConditionIsInlined) {
   }
 }
 
+// The inlined branch holds a Loop whose body reads a value the branch defines ("step", renamed
+// when inlined) and one of the main graph ("x"): the body must follow the rename.
+TEST(ControlFlowPasses, InlinedBranchRenamesReadsOfNestedSubgraphs) {
+  GraphBuilder body;
+  body.input("i", DType::Int64, Shape{})
+      .input("c", DType::Bool, Shape{})
+      .input("acc", DType::Float32, Shape{3})
+      .node("Add", {"acc", "step"}, {"acc_step"})
+      .node("Add", {"acc_step", "x"}, {"acc_out"})
+      .node("Identity", {"c"}, {"c_out"})
+      .output("c_out", DType::Bool, {})
+      .output("acc_out", DType::Float32, {Dim::of(3)});
+  GraphBuilder then_b;
+  then_b.initializer("trips", Tensor::scalar<int64_t>(3))
+      .node("Neg", {"x"}, {"step"})
+      .node("Loop", {"trips", "", "x"}, {"t"}, {{"body", branch(body, "body")}})
+      .output("t", DType::Float32, {Dim::of(3)});
+  GraphBuilder else_b;
+  else_b.node("Identity", {"x"}, {"e"}).output("e", DType::Float32, {Dim::of(3)});
+  GraphBuilder b;
+  b.input("x", DType::Float32, Shape{3})
+      .initializer("always", Tensor::scalar<bool>(true))
+      .node("Relu", {"x"}, {"step"})  // the same name in the main graph: must not be captured
+      .node("If", {"always"}, {"y"},
+            {{"then_branch", branch(then_b, "then")}, {"else_branch", branch(else_b, "else")}})
+      .node("Add", {"y", "step"}, {"z"})
+      .output("z", DType::Float32, {Dim::of(3)});
+  onnx_io::Model original = b.build();
+  onnx_io::Model out = run_passes(original, {"fold_constants"});
+  EXPECT_EQ(find_op(out.graph, "If"), nullptr);
+  const ir::Node* loop = find_op(out.graph, "Loop");
+  ASSERT_NE(loop, nullptr);
+  std::vector<std::string> reads = ir::outer_scope_reads(*loop);
+  EXPECT_EQ(reads.size(), 2u);
+  EXPECT_EQ(std::count(reads.begin(), reads.end(), "step"), 0);  // renamed, not the Relu's
+  out.graph.verify();
+  expect_equivalent(original, out);
+}
+
 TEST(ControlFlowPasses, IfOnAComputedConditionIsKept) {
   onnx_io::Model original = model("gt_any");
   onnx_io::Model out = run_passes(original, {"fold_constants", "eliminate_deadend"});
