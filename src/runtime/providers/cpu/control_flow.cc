@@ -8,7 +8,8 @@
 //              initial values; body (iteration_num, cond, N carried) -> (cond, N carried,
 //              K scan outputs); outputs: N final values, K scan outputs stacked along a new axis
 //              0. A negative M runs no iteration (as ONNX Runtime); neither M nor cond would never
-//              end and is refused at load.
+//              end and is refused at load; stacked scan outputs past half the physical memory
+//              stop the run with an error (at the first iteration when M alone says so).
 //   Scan (9+): N initial states, M scan inputs (num_scan_inputs) sliced along scan_input_axes in
 //              scan_input_directions; body (N states, M slices) -> (N states, K slices); outputs
 //              N final states and K outputs stacked along scan_output_axes in
@@ -38,12 +39,13 @@ bool scalar_bool(const Tensor& t, const char* what) {
   return *static_cast<const uint8_t*>(t.raw_data()) != 0;
 }
 
-// Physical memory: the bound on what stacked scan outputs may grow to before the run is stopped
-// with an error (rather than the process being killed part way).
+// Half the physical memory: the bound on what stacked scan outputs may grow to before the run is
+// stopped with an error (rather than the process being killed part way; the stacking copies them
+// once more).
 uint64_t memory_limit_bytes() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
-                               : uint64_t{1} << 36;
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2
+                               : uint64_t{1} << 35;
 }
 
 // A value's type with the shape forgotten (loop-carried values may change shape per iteration).
@@ -246,8 +248,8 @@ ComputeFn make_loop(const KernelInit& init) {
                     (bounded && i == 0 && iteration_bytes > 0 &&
                      static_cast<uint64_t>(trip_count) > limit / iteration_bytes)))
         fail(ErrorCode::InvalidArgument,
-             "scan outputs of {} bytes per iteration over {} iterations exceed this machine's "
-             "memory ({:.1f} GiB)",
+             "scan outputs of {} bytes per iteration over {} iterations exceed half this "
+             "machine's memory ({:.1f} GiB)",
              iteration_bytes, bounded ? trip_count : i + 1,
              static_cast<double>(limit) / (uint64_t{1} << 30));
     }
