@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "ir/graph.h"
+
 namespace flowonnx::ir {
 
 const char* attr_kind_name(const AttrValue& value) {
-  static const char* const kNames[] = {"int", "float", "string", "tensor", "ints", "floats", "strings"};
+  static const char* const kNames[] = {"int", "float", "string", "tensor", "ints", "floats", "strings",
+                                        "graph", "graphs"};
   return kNames[value.index()];
 }
 
@@ -20,6 +23,14 @@ std::string attr_to_string(const AttrValue& value) {
     std::string operator()(const std::vector<double>& v) const { return fmt::format("[{}]", fmt::join(v, ",")); }
     std::string operator()(const std::vector<std::string>& v) const {
       return fmt::format("[\"{}\"]", fmt::join(v, "\",\""));
+    }
+    std::string operator()(const GraphPtr& v) const {
+      return fmt::format("graph({}, {} nodes)", v ? v->name : "null", v ? v->nodes().size() : 0);
+    }
+    std::string operator()(const std::vector<GraphPtr>& v) const {
+      std::string text = "[";
+      for (const auto& g : v) text += (text.size() > 1 ? "," : "") + (*this)(g);
+      return text + "]";
     }
   };
   return std::visit(Printer{}, value);
@@ -62,6 +73,12 @@ const std::vector<int64_t>& Attributes::get_ints(const std::string& name) const 
 
 const std::vector<double>& Attributes::get_floats(const std::string& name) const {
   return get_as<std::vector<double>>(*this, name, "floats");
+}
+
+const GraphPtr& Attributes::get_graph(const std::string& name) const {
+  const GraphPtr& graph = get_as<GraphPtr>(*this, name, "graph");
+  if (!graph) fail(ErrorCode::InvalidArgument, "attribute '{}' holds no graph", name);
+  return graph;
 }
 
 }  // namespace flowonnx::ir

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "ir/subgraph.h"
+
 namespace flowonnx::ir {
 
 std::string Dim::to_string() const {
@@ -123,13 +125,21 @@ std::vector<Node*> Graph::topological_order() const {
       if (!out.empty()) producer_index[out] = i;
   std::vector<int> pending(nodes_.size(), 0);
   std::vector<std::vector<size_t>> consumers(nodes_.size());
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    for (const auto& in : nodes_[i]->inputs) {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    // A subgraph's outer-scope reads order its node after their producers too (they are among
+    // the inputs already while attached).
+    std::vector<std::string> reads = nodes_[i]->inputs;
+    if (nodes_[i]->implicit_inputs == 0 && has_subgraphs(*nodes_[i])) {
+      std::vector<std::string> outer = outer_scope_reads(*nodes_[i]);
+      reads.insert(reads.end(), outer.begin(), outer.end());
+    }
+    for (const auto& in : reads) {
       auto found = producer_index.find(in);
       if (in.empty() || found == producer_index.end()) continue;
       ++pending[i];
       consumers[found->second].push_back(i);
     }
+  }
   std::vector<Node*> order;
   std::set<size_t> ready;  // smallest insertion index first, so the order is stable
   for (size_t i = 0; i < nodes_.size(); ++i)
@@ -183,6 +193,7 @@ void Graph::verify() const {
            tensor.describe(), t.to_string());
   }
   topological_order();  // throws on a cycle
+  check_subgraph_scopes(*this);
 }
 
 void Graph::prune_values() {

@@ -47,8 +47,14 @@ struct Node {
   std::vector<std::string> inputs;  // "" marks an omitted optional input
   std::vector<std::string> outputs;
   Attributes attrs;
+  // The last `implicit_inputs` inputs are not the op's own: they are the outer-scope values its
+  // subgraphs read, made explicit while the runtime and the passes work on the graph so that
+  // uses, lifetimes and order see them (ir/subgraph.h). Always 0 in files and in ONNX ops' terms.
+  int implicit_inputs = 0;
 
-  std::string qualified_type() const;  // "flow.conv2d", "onnx.Conv"
+  std::string qualified_type() const;
+  // Inputs without the implicit ones.
+  size_t num_explicit_inputs() const { return inputs.size() - static_cast<size_t>(implicit_inputs); }  // "flow.conv2d", "onnx.Conv"
 };
 
 class Graph {

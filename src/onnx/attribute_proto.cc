@@ -1,6 +1,10 @@
 #include "onnx/attribute_proto.h"
 
+#include <fmt/format.h>
+
 #include <vector>
+
+#include "ir/graph.h"
 
 #include "onnx/tensor_proto.h"
 
@@ -75,10 +79,16 @@ ir::AttrValue attr_from_proto(const A& proto, const std::string& context,
     case A::STRINGS:
       return std::vector<std::string>(proto.strings().begin(), proto.strings().end());
     case A::GRAPH:
-    case A::GRAPHS:
-      fail(ErrorCode::NotImplemented,
-           "{}: {} attributes are not supported (Loop/If/Scan subgraphs are not supported)",
-           context, kind_name(type));
+      if (!proto.has_g())
+        fail(ErrorCode::InvalidModel, "{}: is declared GRAPH but holds no graph", context);
+      return subgraph_from_proto(proto.g(), context, external);
+    case A::GRAPHS: {
+      std::vector<ir::GraphPtr> graphs;
+      for (int i = 0; i < proto.graphs_size(); ++i)
+        graphs.push_back(
+            subgraph_from_proto(proto.graphs(i), fmt::format("{} graph {}", context, i), external));
+      return graphs;
+    }
     default:
       fail(ErrorCode::NotImplemented, "{}: {} attributes are not supported", context,
            kind_name(type));
@@ -109,6 +119,14 @@ void attr_to_proto(const std::string& name, const ir::AttrValue& value, A* proto
     void operator()(const std::vector<std::string>& v) const {
       proto->set_type(A::STRINGS);
       for (const auto& x : v) proto->add_strings(x);
+    }
+    void operator()(const ir::GraphPtr& v) const {
+      proto->set_type(A::GRAPH);
+      subgraph_to_proto(*v, proto->mutable_g());
+    }
+    void operator()(const std::vector<ir::GraphPtr>& v) const {
+      proto->set_type(A::GRAPHS);
+      for (const auto& g : v) subgraph_to_proto(*g, proto->add_graphs());
     }
   };
   std::visit(Writer{proto}, value);

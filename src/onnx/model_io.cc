@@ -12,6 +12,7 @@
 #include "onnx/external_data.h"
 #include "onnx/model_writer.h"
 #include "onnx/tensor_proto.h"
+#include "ir/subgraph.h"
 
 namespace flowonnx::onnx_io {
 namespace fs = std::filesystem;
@@ -97,8 +98,11 @@ ir::Node node_from_proto(const ::onnx::NodeProto& proto, size_t index, const std
 
 // Frees each initializer's bytes in `proto` once converted, so a load holds the weights about
 // once rather than twice (the parsed proto and the tensors).
+// `subgraph`: an If/Loop/Scan body, whose inputs and outputs may be sequences or optionals (left
+// untyped here: the runtime's kernels check them) and need no type.
 ir::Graph graph_from_proto(::onnx::GraphProto& proto, const std::string& source,
-                           ExternalDataReader& external, std::set<std::string>& overridable) {
+                           ExternalDataReader& external, std::set<std::string>& overridable,
+                           bool subgraph = false) {
   ir::Graph graph;
   graph.name = proto.name();
   if (proto.sparse_initializer_size() > 0)
@@ -119,19 +123,19 @@ ir::Graph graph_from_proto(::onnx::GraphProto& proto, const std::string& source,
   for (const auto& input : proto.input()) {
     if (input.name().empty())
       fail(ErrorCode::InvalidModel, "{}: a graph input has no name", source);
-    if (initializers.count(input.name())) {
+    if (initializers.count(input.name()) && !subgraph) {
       overridable.insert(input.name());  // an input with a default (IR v3 style)
       continue;
     }
     graph.inputs.push_back(input.name());
-    if (auto type = value_type_from_proto(input, source + ": graph input", true))
+    if (auto type = value_type_from_proto(input, source + ": graph input", !subgraph))
       graph.set_type(input.name(), *type);
   }
   for (const auto& output : proto.output()) {
     if (output.name().empty())
       fail(ErrorCode::InvalidModel, "{}: a graph output has no name", source);
     graph.outputs.push_back(output.name());
-    if (auto type = value_type_from_proto(output, source + ": graph output", true))
+    if (auto type = value_type_from_proto(output, source + ": graph output", !subgraph))
       graph.set_type(output.name(), *type);
   }
   for (const auto& info : proto.value_info())
@@ -165,10 +169,27 @@ Model model_from_proto(::onnx::ModelProto& proto, const fs::path& base_dir,
       graph_from_proto(*proto.mutable_graph(), source, external, model.overridable_initializers);
   for (const auto& opset : proto.opset_import())
     model.graph.opset_imports[normalize_domain(opset.domain())] = opset.version();
+  // Subgraphs have no opset imports of their own: they use the model's.
+  ir::for_each_subgraph(model.graph, [](ir::Graph& sub, const ir::Graph& outer) {
+    sub.opset_imports = outer.opset_imports;
+  });
   return model;
 }
 
 }  // namespace
+
+ir::GraphPtr subgraph_from_proto(const ::onnx::GraphProto& proto, const std::string& context,
+                                 ExternalDataReader* external) {
+  ::onnx::GraphProto copy = proto;  // graph_from_proto frees initializer bytes as it goes
+  std::set<std::string> overridable;
+  std::string source = fmt::format("{} (subgraph '{}')", context, proto.name());
+  if (external)
+    return std::make_shared<ir::Graph>(
+        graph_from_proto(copy, source, *external, overridable, /*subgraph=*/true));
+  ExternalDataReader here{std::filesystem::path()};
+  return std::make_shared<ir::Graph>(
+      graph_from_proto(copy, source, here, overridable, /*subgraph=*/true));
+}
 
 Model parse_model(std::string_view bytes, const fs::path& base_dir, const std::string& source) {
   check_protobuf_size(bytes.size(), source);

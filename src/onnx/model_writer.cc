@@ -5,6 +5,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -56,6 +57,71 @@ struct ExternalTensor {
   uint64_t offset;
 };
 
+// The graph's inputs, outputs, value types, initializers (those `goes_external` picks are placed
+// in `external` at aligned offsets) and nodes in topological order; subgraphs through
+// attr_to_proto -> subgraph_to_proto.
+void graph_to_proto(const ir::Graph& graph, const std::set<std::string>& overridable,
+                    const std::function<bool(const Tensor&)>& goes_external,
+                    ::onnx::GraphProto* out, std::vector<ExternalTensor>* external,
+                    const std::string& location = "") {
+  out->set_name(graph.name.empty() ? "graph" : graph.name);  // the checker wants a name
+  std::set<std::string> listed;  // inputs and outputs: no value_info for them
+  for (const auto& name : graph.inputs) {
+    value_info_to_proto(graph, name, out->add_input());
+    listed.insert(name);
+  }
+  for (const auto& name : overridable)
+    if (graph.is_initializer(name) && !listed.count(name)) {
+      value_info_to_proto(graph, name, out->add_input());
+      listed.insert(name);
+    }
+  for (const auto& name : graph.outputs) {
+    value_info_to_proto(graph, name, out->add_output());
+    listed.insert(name);
+  }
+
+  uint64_t data_size = 0;
+  for (const auto& [name, tensor] : graph.initializers()) {
+    auto* tensor_proto = out->add_initializer();
+    if (!goes_external(tensor)) {
+      tensor_to_proto(tensor, name, tensor_proto);
+      continue;
+    }
+    tensor_to_proto(tensor, name, tensor_proto, /*with_data=*/false);
+    uint64_t offset =
+        (data_size + kExternalAlignment - 1) / kExternalAlignment * kExternalAlignment;
+    tensor_proto->set_data_location(::onnx::TensorProto::EXTERNAL);
+    for (auto [key, value] : {std::pair<const char*, std::string>{"location", location},
+                              {"offset", std::to_string(offset)},
+                              {"length", std::to_string(tensor.nbytes())}}) {
+      auto* entry = tensor_proto->add_external_data();
+      entry->set_key(key);
+      entry->set_value(value);
+    }
+    external->push_back({&tensor, offset});
+    data_size = offset + tensor.nbytes();
+  }
+
+  for (const ir::Node* node : graph.topological_order()) {  // ONNX requires topological order
+    auto* node_proto = out->add_node();
+    node_proto->set_name(node->name);
+    node_proto->set_op_type(node->op_type);
+    if (!node->domain.empty()) node_proto->set_domain(node->domain);
+    for (size_t i = 0; i < node->num_explicit_inputs(); ++i) node_proto->add_input(node->inputs[i]);
+    for (const auto& value : node->outputs) {
+      node_proto->add_output(value);
+      if (!value.empty() && graph.has_type(value) && !listed.count(value) &&
+          !graph.is_initializer(value)) {
+        value_info_to_proto(graph, value, out->add_value_info());
+        listed.insert(value);
+      }
+    }
+    for (const auto& [key, value] : node->attrs)
+      attr_to_proto(key, value, node_proto->add_attribute());
+  }
+
+}
+
 // Everything in `model`, with initializers of at least `threshold` bytes placed in `location`
 // (when `location` is not empty) at 4096-aligned offsets recorded in `external`.
 ::onnx::ModelProto model_to_proto(const Model& model, const std::string& location, size_t threshold,
@@ -96,62 +162,8 @@ struct ExternalTensor {
     opset->set_version(version);
   }
 
-  ::onnx::GraphProto* out = proto.mutable_graph();
-  out->set_name(graph.name.empty() ? "graph" : graph.name);  // the checker wants a name
-  std::set<std::string> listed;  // inputs and outputs: no value_info for them
-  for (const auto& name : graph.inputs) {
-    value_info_to_proto(graph, name, out->add_input());
-    listed.insert(name);
-  }
-  for (const auto& name : model.overridable_initializers)
-    if (graph.is_initializer(name) && !listed.count(name)) {
-      value_info_to_proto(graph, name, out->add_input());
-      listed.insert(name);
-    }
-  for (const auto& name : graph.outputs) {
-    value_info_to_proto(graph, name, out->add_output());
-    listed.insert(name);
-  }
-
-  uint64_t data_size = 0;
-  for (const auto& [name, tensor] : graph.initializers()) {
-    auto* tensor_proto = out->add_initializer();
-    if (!goes_external(tensor)) {
-      tensor_to_proto(tensor, name, tensor_proto);
-      continue;
-    }
-    tensor_to_proto(tensor, name, tensor_proto, /*with_data=*/false);
-    uint64_t offset =
-        (data_size + kExternalAlignment - 1) / kExternalAlignment * kExternalAlignment;
-    tensor_proto->set_data_location(::onnx::TensorProto::EXTERNAL);
-    for (auto [key, value] : {std::pair<const char*, std::string>{"location", location},
-                              {"offset", std::to_string(offset)},
-                              {"length", std::to_string(tensor.nbytes())}}) {
-      auto* entry = tensor_proto->add_external_data();
-      entry->set_key(key);
-      entry->set_value(value);
-    }
-    external->push_back({&tensor, offset});
-    data_size = offset + tensor.nbytes();
-  }
-
-  for (const ir::Node* node : graph.topological_order()) {  // ONNX requires topological order
-    auto* node_proto = out->add_node();
-    node_proto->set_name(node->name);
-    node_proto->set_op_type(node->op_type);
-    if (!node->domain.empty()) node_proto->set_domain(node->domain);
-    for (const auto& in : node->inputs) node_proto->add_input(in);
-    for (const auto& value : node->outputs) {
-      node_proto->add_output(value);
-      if (!value.empty() && graph.has_type(value) && !listed.count(value) &&
-          !graph.is_initializer(value)) {
-        value_info_to_proto(graph, value, out->add_value_info());
-        listed.insert(value);
-      }
-    }
-    for (const auto& [key, value] : node->attrs)
-      attr_to_proto(key, value, node_proto->add_attribute());
-  }
+  graph_to_proto(graph, model.overridable_initializers, goes_external, proto.mutable_graph(),
+                 external, location);
 
   uint64_t total = proto.ByteSizeLong();
   if (total > inline_limit) fail_too_big(total);
@@ -207,6 +219,10 @@ void write_external_data(std::ofstream& out, const std::vector<ExternalTensor>& 
 }
 
 }  // namespace
+
+void subgraph_to_proto(const ir::Graph& graph, ::onnx::GraphProto* proto) {
+  graph_to_proto(graph, {}, [](const Tensor&) { return false; }, proto, nullptr);
+}
 
 std::string serialize_model(const Model& model) {
   std::vector<ExternalTensor> none;

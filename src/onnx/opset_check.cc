@@ -20,6 +20,8 @@ bool attr_matches(const ir::AttrValue& value, AttrType type) {
     case ::onnx::AttributeProto::INTS: return std::holds_alternative<std::vector<int64_t>>(value);
     case ::onnx::AttributeProto::FLOATS: return std::holds_alternative<std::vector<double>>(value);
     case ::onnx::AttributeProto::STRINGS: return std::holds_alternative<std::vector<std::string>>(value);
+    case ::onnx::AttributeProto::GRAPH: return std::holds_alternative<ir::GraphPtr>(value);
+    case ::onnx::AttributeProto::GRAPHS: return std::holds_alternative<std::vector<ir::GraphPtr>>(value);
     default: return false;
   }
 }

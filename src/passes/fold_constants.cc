@@ -2,11 +2,14 @@
 // evaluated with the CPU kernels and its outputs become initializers. Never folded: Random* and
 // Multinomial/Bernoulli, Quantize/Dequantize (kept as the model's quantisation contract),
 // nodes producing graph outputs, and Tile/ConstantOfShape/Expand whose output would exceed
-// tensor_size_threshold. A node that cannot be evaluated is kept with a note saying why.
+// tensor_size_threshold. A node that cannot be evaluated is kept with a note saying why. An If
+// whose condition is constant is replaced by the branch it takes (inline_constant_if.h).
 #include <algorithm>
 #include <set>
 
 #include "ir/rewrite.h"
+#include "ir/subgraph.h"
+#include "passes/inline_constant_if.h"
 #include "passes/node_evaluator.h"
 #include "passes/pass.h"
 
@@ -58,6 +61,11 @@ std::optional<double> expanded_bytes(const ir::Graph& graph, const ir::Node& nod
 bool fold_constants(ir::Graph& graph, PassContext& context) {
   bool changed = false;
   for (ir::Node* node : graph.topological_order()) {
+    if (ir::has_subgraphs(*node)) {
+      // An If on a constant condition becomes its branch; other control flow is kept.
+      changed |= inline_constant_if(graph, node);
+      continue;
+    }
     if (!is_onnx_node(*node) || never_folded(node->op_type) || node->inputs.empty()) continue;
     bool all_constant = std::all_of(node->inputs.begin(), node->inputs.end(), [&](const std::string& in) {
       return in.empty() || graph.is_initializer(in);

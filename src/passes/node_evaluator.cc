@@ -1,5 +1,6 @@
 #include "passes/node_evaluator.h"
 
+#include "ir/subgraph.h"
 #include "onnx/import/normalize.h"
 #include "runtime/execution_plan.h"
 #include "runtime/graph_checks.h"
@@ -39,7 +40,9 @@ void copy_graph(const ir::Graph& source, ir::Graph& target) {
   target.opset_imports = source.opset_imports;
   for (const auto& [name, type] : source.types()) target.set_type(name, type);
   for (const auto& [name, tensor] : source.initializers()) target.set_initializer(name, tensor);
-  for (const auto& node : source.nodes()) target.add_node(*node);
+  // Subgraphs are copied too, so rewriting the copy never changes the source.
+  ir::GraphPtr deep = ir::clone_graph(source);
+  for (const auto& node : deep->nodes()) target.add_node(*node);
 }
 
 }  // namespace flowonnx::passes

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/logging.h"
+#include "ir/subgraph.h"
 
 namespace flowonnx::passes {
 
@@ -20,6 +21,22 @@ PassManager& PassManager::add(const std::vector<std::string>& names) {
 }
 
 PassRunReport PassManager::run(ir::Graph& graph, PassContext& context) const {
+  // Subgraphs' reads of this graph's values are explicit inputs while the passes run, so every
+  // pass sees them as uses (dead code, unused initializers, renames, CSE); the subgraphs follow
+  // any rename when they are detached again, however the run ends.
+  ir::attach_implicit_inputs(graph);
+  struct Detach {
+    ir::Graph& graph;
+    bool done = false;
+    void now() { done = true, ir::detach_implicit_inputs(graph); }
+    ~Detach() {
+      try {
+        if (!done) ir::detach_implicit_inputs(graph);
+      } catch (const Error&) {
+        // already unwinding from the pass's own error, which says more
+      }
+    }
+  } detach{graph};
   PassRunReport report;
   auto dump = options_.dump ? options_.dump
                             : [](const std::string& text) { std::fputs(text.c_str(), stdout); };
@@ -59,6 +76,7 @@ PassRunReport PassManager::run(ir::Graph& graph, PassContext& context) const {
       break;
     }
   }
+  detach.now();
   return report;
 }
 

@@ -86,13 +86,15 @@ class RunMemory {
 
 }  // namespace
 
-ExecutionPlan::ExecutionPlan(ir::Graph& graph, const KernelRegistry& registry) {
+ExecutionPlan::ExecutionPlan(ir::Graph& graph, const KernelRegistry& registry,
+                             const std::vector<std::string>& outer_values) {
   auto slot_for = [&](const std::string& value) {
     auto [it, inserted] = slots_.emplace(value, static_cast<int>(slot_names_.size()));
     if (inserted) slot_names_.push_back(value);
     return it->second;
   };
   for (const auto& input : graph.inputs) slot_for(input);
+  for (const auto& value : outer_values) slot_for(value);
   for (const auto& [name, tensor] : graph.initializers()) slot_for(name);
   // Node inputs reading each initializer that no kernel has absorbed yet; at zero the
   // initializer is dropped (freeing it as the plan is built keeps the load-time peak low too).
@@ -213,7 +215,9 @@ std::vector<Tensor> ExecutionPlan::execute(std::vector<Tensor> values,
              memory.exclusively_owned(slot, step.inputs);
     };
     KernelContext context(inputs, outputs, pooled, allocate, can_overwrite);
-    const auto start = std::chrono::steady_clock::now();
+    // Only profiled runs read the clock (a Loop body runs its plan once per iteration).
+    const auto start = step_ms ? std::chrono::steady_clock::now()
+                               : std::chrono::steady_clock::time_point();
     try {
       step.compute(context);
     } catch (const Error& error) {

@@ -34,7 +34,12 @@ class ExecutionPlan {
   // that every reading kernel absorbed (KernelInit::absorb_constant_input, e.g. prepacked conv
   // weights) are removed from `graph` as soon as the last reader is created, so the session
   // does not hold them twice; graph inputs and outputs are never removed.
-  ExecutionPlan(ir::Graph& graph, const KernelRegistry& registry);
+  //
+  // A subgraph's plan (If/Loop/Scan bodies, built once at load by the control-flow kernels) names
+  // the values of enclosing scopes it reads in `outer_values`: they get slots after the graph
+  // inputs and are fed like inputs on every run.
+  ExecutionPlan(ir::Graph& graph, const KernelRegistry& registry,
+                const std::vector<std::string>& outer_values = {});
   ~ExecutionPlan();
 
   int num_slots() const { return static_cast<int>(slot_names_.size()); }

@@ -1,6 +1,9 @@
 #include "runtime/graph_checks.h"
 
+#include <functional>
 #include <set>
+
+#include "ir/subgraph.h"
 
 #include "onnx/import/normalize.h"
 
@@ -33,11 +36,20 @@ void check_graph_structure(const ir::Graph& graph) {
       fail(ErrorCode::InvalidModel, "graph '{}': graph output '{}' is never defined", graph.name,
            output);
   graph.topological_order();  // throws on a cycle
+  ir::check_subgraph_scopes(graph);
 }
 
 void check_supported_ops(const ir::Graph& graph, const KernelRegistry& registry) {
   std::vector<onnx_import::UnsupportedOp> missing;
-  for (const auto& node : graph.nodes()) {
+  std::vector<const ir::Node*> nodes;  // subgraphs' nodes too: they run on the same kernels
+  std::function<void(const ir::Graph&)> collect = [&](const ir::Graph& g) {
+    for (const auto& node : g.nodes()) {
+      nodes.push_back(node.get());
+      for (const ir::Graph* sub : ir::subgraphs_of(*node)) collect(*sub);
+    }
+  };
+  collect(graph);
+  for (const ir::Node* node : nodes) {
     if (registry.find(node->domain, node->op_type)) continue;
     std::string domain = canonical_domain(node->domain);
     auto opset = graph.opset_imports.find(domain);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/logging.h"
+#include "ir/subgraph.h"
 #include "kernels/cpu/threading.h"
 #include "onnx/import/normalize.h"
 #include "onnx/opset_check.h"
@@ -166,6 +167,9 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
   exporter::check_ops_exist_at_opset(graph, static_cast<int>(onnx_import::onnx_opset(graph)));
   onnx_import::normalize_graph(graph);
   runtime::check_supported_ops(graph, registry);
+  // Outer-scope reads of If/Loop/Scan subgraphs become the nodes' implicit inputs for the
+  // rewrites and the plan (ordering, liveness, renames: ir/subgraph.h).
+  ir::attach_implicit_inputs(graph);
   runtime::infer_types(graph);
   // The rewrites keep every graph input and output (names, types), so the descriptions below hold.
   runtime::CpuGraphOptions graph_options;
@@ -195,6 +199,10 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
     state_->node_providers.emplace_back(node->name, kCpu);
   }
   for (const auto& name : on_gpu) state_->node_providers.emplace_back(name, kCuda);
+  // The rewrites may have renamed values subgraphs read: the subgraphs follow, so the kernels
+  // find each outer value under the name their node's implicit input has.
+  ir::detach_implicit_inputs(graph);
+  ir::attach_implicit_inputs(graph);
   state_->plan = std::make_unique<runtime::ExecutionPlan>(
       graph, with_gpu_subgraphs ? *with_gpu_subgraphs : runtime::session_kernel_registry());
 

@@ -101,7 +101,8 @@ TEST_P(ModelFamily, MatchesOnnxRuntime) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Torch, ModelFamily,
-                         ::testing::Values("dcgan", "deeplabv3", "gru", "lraspp", "swin_t", "unet"),
+                         ::testing::Values("dcgan", "deeplabv3", "gru", "lraspp", "swin_t",
+                                           "torchscript_control_flow", "unet"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

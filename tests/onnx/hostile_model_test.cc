@@ -163,15 +163,21 @@ TEST(HostileModel, UntypedAttributeTakesItsOnlyField) {
                "attribute 'scales': has no type");
 }
 
-TEST(HostileModel, GraphAttributesAreNotImplemented) {
+TEST(HostileModel, GraphAttributesAreReadAndBrokenOnesNamed) {
   ::onnx::ModelProto proto = add_model();
   auto* attr = proto.mutable_graph()->mutable_node(0)->add_attribute();
   attr->set_name("body");
   attr->set_type(::onnx::AttributeProto::GRAPH);
   *attr->mutable_g() = proto.graph();
-  expect_error([&] { parse_proto(proto); }, ErrorCode::NotImplemented,
-               "node 'add' (Add) attribute 'body': GRAPH attributes are not supported");
+  attr->mutable_g()->set_name("inner");
+  onnx_io::Model model = parse_proto(proto);  // a subgraph is a graph like any other
+  EXPECT_EQ(model.graph.nodes()[0]->attrs.get_graph("body")->name, "inner");
+  attr->mutable_g()->mutable_node(0)->clear_op_type();
+  expect_error([&] { parse_proto(proto); }, ErrorCode::InvalidModel,
+               "node 'add' (Add) attribute 'body' (subgraph 'inner'): node 0 has no op_type");
   attr->clear_g();
+  expect_error([&] { parse_proto(proto); }, ErrorCode::InvalidModel,
+               "is declared GRAPH but holds no graph");
   attr->set_type(::onnx::AttributeProto::SPARSE_TENSOR);
   attr->mutable_sparse_tensor();
   expect_error([&] { parse_proto(proto); }, ErrorCode::NotImplemented,

@@ -1,5 +1,7 @@
 #include "onnx/import/normalize.h"
 
+#include "ir/subgraph.h"
+
 #include "onnx/import/rules.h"
 
 namespace flowonnx::onnx_import {
@@ -117,6 +119,12 @@ void normalize_graph(ir::Graph& graph) {
     detail::normalize_legacy_ops(context, *node);
   }
   for (const ir::Node* node : constants) graph.remove_node(node);
+  // Subgraphs follow the same canonical forms (they use the enclosing graph's opsets).
+  for (const auto& node : graph.nodes())
+    for (ir::Graph* sub : ir::subgraphs_of(*node)) {
+      if (sub->opset_imports.empty()) sub->opset_imports = graph.opset_imports;
+      normalize_graph(*sub);
+    }
 }
 
 std::string describe_unsupported(const std::vector<UnsupportedOp>& ops) {

@@ -13,6 +13,7 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_resize_kernels(registry);
   register_rnn_kernels(registry);
   register_quantize_kernels(registry);
+  register_control_flow_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -15,6 +15,7 @@ void register_reduce_kernels(KernelRegistry& registry);      // reduce.cc: Reduc
 void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resize
 void register_rnn_kernels(KernelRegistry& registry);         // rnn.cc: RNN, GRU, LSTM
 void register_quantize_kernels(KernelRegistry& registry);    // quantize.cc: QuantizeLinear, DequantizeLinear
+void register_control_flow_kernels(KernelRegistry& registry);  // control_flow.cc: If, Loop, Scan
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
