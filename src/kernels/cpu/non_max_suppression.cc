@@ -2,6 +2,7 @@
 // greedily by score (ties: lower box index) and dropped when their IoU with an already selected
 // box of the same class exceeds the threshold; IoU in float, degenerate boxes never suppress.
 #include <algorithm>
+#include <cmath>
 #include <queue>
 
 #include "kernels/cpu/detection.h"
@@ -80,8 +81,10 @@ std::vector<int64_t> non_max_suppression(const Tensor& boxes, const Tensor& scor
     for (int64_t c = 0; c < classes; ++c) {
       const float* class_scores = scores.data<float>() + (b * classes + c) * num_boxes;
       std::vector<Candidate> heap;
+      // NaN scores are never selected (they have no place in the order; ORT's is undefined).
       for (int64_t i = 0; i < num_boxes; ++i)
-        if (!params.score_threshold || class_scores[i] > *params.score_threshold)
+        if (!std::isnan(class_scores[i]) &&
+            (!params.score_threshold || class_scores[i] > *params.score_threshold))
           heap.push_back({class_scores[i], i});
       std::priority_queue<Candidate> queue(std::less<Candidate>(), std::move(heap));
       std::vector<int64_t> kept;
