@@ -1,6 +1,7 @@
 // Attribute variants of existing index and resampling kernels against ONNX Runtime: TopK on
 // every axis (largest / smallest, int64 ties), ScatterElements / ScatterND with each reduction,
-// Mod with fmod 0 and 1, and Resize in cubic mode with each coordinate mode.
+// GatherND with batch_dims, Mod with fmod 0 and 1, and Resize in cubic mode with each coordinate
+// mode.
 #include <gtest/gtest.h>
 
 #include "runtime/ort_check.h"
@@ -73,6 +74,20 @@ TEST(IndexingVariants, ScatterMaxMinReductions) {
     for (const Tensor& t : out)
       EXPECT_EQ(t.to_double_vector(), want.to_double_vector()) << reduction;
   }
+}
+
+TEST(IndexingVariants, GatherNdBatchDimsMatchOnnxRuntime) {
+  GraphBuilder g(13);
+  g.input("data", DType::Float32, Shape{2, 3, 4, 5})
+      .input("i0", DType::Int64, Shape{3, 2}).input("i1", DType::Int64, Shape{2, 4, 2})
+      .input("i2", DType::Int64, Shape{2, 3, 1})
+      .node("GatherND", {"data", "i0"}, {"g0"})
+      .node("GatherND", {"data", "i1"}, {"g1"}, {{"batch_dims", int64_t{1}}})
+      .node("GatherND", {"data", "i2"}, {"g2"}, {{"batch_dims", int64_t{2}}})
+      .output("g0").output("g1").output("g2");
+  Tensor i0 = random_ints({3, 2}, -2, 1), i1 = random_ints({2, 4, 2}, -3, 2), i2 = random_ints({2, 3, 1}, -4, 3);
+  expect_same_as_onnxruntime(g.build(), "gathernd",
+                             {{{"data", randn({2, 3, 4, 5})}, {"i0", i0}, {"i1", i1}, {"i2", i2}}});
 }
 
 TEST(IndexingVariants, ModMatchesOnnxRuntime) {
