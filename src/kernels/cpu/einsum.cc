@@ -46,7 +46,8 @@ std::vector<int> parse_term(const std::string& equation, const std::string& term
       i += 2;
       continue;
     }
-    FLOWONNX_REQUIRE(std::isalpha(static_cast<unsigned char>(c)),
+    // ASCII letters only (std::isalpha follows the locale; a label indexes a 52-entry table).
+    FLOWONNX_REQUIRE((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'),
                      "{}: equation '{}': term '{}' has '{}', expected letters and '...'", kEinsum,
                      equation, term, c);
     out.push_back(letter_label(c));
