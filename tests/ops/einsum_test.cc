@@ -13,14 +13,19 @@ Tensor run(const std::string& equation, const std::vector<Tensor>& operands, boo
   std::vector<const Tensor*> inputs;
   for (const Tensor& t : operands) inputs.push_back(&t);
   Tensor y(einsum_output_shape(equation, inputs), operands[0].dtype());
-  if (reference) einsum_reference(equation, inputs, y);
-  else einsum(equation, inputs, y);
+  if (reference)
+    einsum_reference(equation, inputs, y);
+  else
+    einsum(equation, inputs, y);
   return y;
 }
 
 TEST(Einsum, MatmulPathMatchesNaiveLoop) {
   Generator gen(3);
-  struct Case { std::string equation; std::vector<Shape> shapes; };
+  struct Case {
+    std::string equation;
+    std::vector<Shape> shapes;
+  };
   const std::vector<Case> cases = {
       {"ij,jk->ik", {{5, 7}, {7, 3}}},
       {"bhqd,bhkd->bhqk", {{2, 3, 4, 8}, {2, 3, 6, 8}}},
@@ -28,7 +33,7 @@ TEST(Einsum, MatmulPathMatchesNaiveLoop) {
       {"ij,kj->ki", {{4, 5}, {3, 5}}},
       {"i,j->ji", {{4}, {5}}},
       {"...ij,...jk->...ik", {{2, 1, 3, 4}, {5, 4, 2}}},
-      {"iij,jk->ik", {{3, 3, 4}, {4, 2}}},       // diagonal of the first operand
+      {"iij,jk->ik", {{3, 3, 4}, {4, 2}}},  // diagonal of the first operand
       {"ab,ab->a", {{6, 7}, {6, 7}}},
       {"ab,ab->", {{6, 7}, {6, 7}}},
       {"bn,anm,bm->ba", {{2, 3}, {4, 3, 5}, {2, 5}}},  // three operands: naive only
@@ -39,7 +44,8 @@ TEST(Einsum, MatmulPathMatchesNaiveLoop) {
   for (const Case& c : cases) {
     std::vector<Tensor> operands;
     for (const Shape& s : c.shapes) operands.push_back(randn(s, gen));
-    EXPECT_TRUE(all_close(run(c.equation, operands, false), run(c.equation, operands, true), 1e-5, 1e-5))
+    EXPECT_TRUE(
+        all_close(run(c.equation, operands, false), run(c.equation, operands, true), 1e-5, 1e-5))
         << c.equation;
   }
 }
@@ -48,8 +54,10 @@ TEST(Einsum, NaiveLoopMatchesHandResults) {
   const Tensor m = Tensor::from_vector<float>({2, 2}, {1, 2, 3, 4});
   EXPECT_TRUE(all_close(run("ii", {m}, true), Tensor::scalar<float>(5)));
   EXPECT_TRUE(all_close(run("ii->i", {m}, true), Tensor::from_vector<float>({2}, {1, 4})));
-  EXPECT_TRUE(all_close(run("ij->ji", {m}, true), Tensor::from_vector<float>({2, 2}, {1, 3, 2, 4})));
-  EXPECT_TRUE(all_close(run("ij,jk", {m, m}, false), Tensor::from_vector<float>({2, 2}, {7, 10, 15, 22})));
+  EXPECT_TRUE(
+      all_close(run("ij->ji", {m}, true), Tensor::from_vector<float>({2, 2}, {1, 3, 2, 4})));
+  EXPECT_TRUE(
+      all_close(run("ij,jk", {m, m}, false), Tensor::from_vector<float>({2, 2}, {7, 10, 15, 22})));
   const Tensor v = Tensor::from_vector<int64_t>({3}, {1, 2, 3});
   EXPECT_TRUE(all_close(run("i,i", {v, v}, false), Tensor::scalar<int64_t>(14)));
 }

@@ -24,34 +24,41 @@ TEST(IndexingVariants, TopKEveryAxisMatchesOnnxRuntime) {
         g.initializer("k" + k, Tensor::from_vector<int64_t>({1}, {uniform_int(0, 3)}))
             .node("TopK", {x, "k" + k}, {"v" + k, "i" + k},
                   {{"axis", axis}, {"largest", largest}, {"sorted", int64_t{1}}})
-            .output("v" + k).output("i" + k);
+            .output("v" + k)
+            .output("i" + k);
       }
   // Few distinct ints, so ties decide the indices.
-  expect_same_as_onnxruntime(g.build(), "topk", {{{"xf", randn(shape)}, {"xi", random_ints(shape, 0, 3)}}});
+  expect_same_as_onnxruntime(g.build(), "topk",
+                             {{{"xf", randn(shape)}, {"xi", random_ints(shape, 0, 3)}}});
 }
 
 TEST(IndexingVariants, ScatterReductionsMatchOnnxRuntime) {
   const Shape data_shape = {4, 5};
   GraphBuilder g(16);
-  g.input("data", DType::Float32, data_shape).input("idx", DType::Int64, Shape{3, 5})
-      .input("upd", DType::Float32, Shape{3, 5}).input("nd_idx", DType::Int64, Shape{3, 1})
+  g.input("data", DType::Float32, data_shape)
+      .input("idx", DType::Int64, Shape{3, 5})
+      .input("upd", DType::Float32, Shape{3, 5})
+      .input("nd_idx", DType::Int64, Shape{3, 1})
       .input("nd_upd", DType::Float32, Shape{3, 5});
   for (const char* reduction : {"none", "add", "mul"}) {
     const std::string r = reduction;
     // Duplicate indices only where a reduction makes the order irrelevant.
     g.node("ScatterElements",
-           {"data", r == "none" ? "idx_unique" : "idx", r == "none" ? "upd_unique" : "upd"}, {"se_" + r},
-           {{"axis", int64_t{0}}, {"reduction", r}})
+           {"data", r == "none" ? "idx_unique" : "idx", r == "none" ? "upd_unique" : "upd"},
+           {"se_" + r}, {{"axis", int64_t{0}}, {"reduction", r}})
         .node("ScatterND", {"data", r == "none" ? "nd_unique" : "nd_idx", "nd_upd"}, {"snd_" + r},
               {{"reduction", r}})
-        .output("se_" + r).output("snd_" + r);
+        .output("se_" + r)
+        .output("snd_" + r);
   }
   g.initializer("idx_unique", Tensor::from_vector<int64_t>({2, 5}, {0, 1, 2, 3, 0, 3, 2, 1, 0, -1}))
       .initializer("nd_unique", Tensor::from_vector<int64_t>({3, 1}, {2, 0, -1}))
       .initializer("upd_unique", randn({2, 5}));
   expect_same_as_onnxruntime(g.build(), "scatter_reductions",
-                             {{{"data", randn(data_shape)}, {"idx", random_ints({3, 5}, -4, 3)},
-                               {"upd", randn({3, 5})}, {"nd_idx", random_ints({3, 1}, -4, 3)},
+                             {{{"data", randn(data_shape)},
+                               {"idx", random_ints({3, 5}, -4, 3)},
+                               {"upd", randn({3, 5})},
+                               {"nd_idx", random_ints({3, 1}, -4, 3)},
                                {"nd_upd", randn({3, 5})}}});
 }
 
@@ -60,12 +67,16 @@ TEST(IndexingVariants, ScatterReductionsMatchOnnxRuntime) {
 TEST(IndexingVariants, ScatterMaxMinReductions) {
   for (const char* reduction : {"max", "min"}) {
     GraphBuilder g(16);
-    g.input("data", DType::Float32, Shape{4}).input("upd", DType::Float32, Shape{3})
+    g.input("data", DType::Float32, Shape{4})
+        .input("upd", DType::Float32, Shape{3})
         .initializer("idx", Tensor::from_vector<int64_t>({3}, {1, 1, -1}))
         .initializer("nd_idx", Tensor::from_vector<int64_t>({3, 1}, {1, 1, -1}))
-        .node("ScatterElements", {"data", "idx", "upd"}, {"se"}, {{"reduction", std::string(reduction)}})
-        .node("ScatterND", {"data", "nd_idx", "upd"}, {"snd"}, {{"reduction", std::string(reduction)}})
-        .output("se").output("snd");
+        .node("ScatterElements", {"data", "idx", "upd"}, {"se"},
+              {{"reduction", std::string(reduction)}})
+        .node("ScatterND", {"data", "nd_idx", "upd"}, {"snd"},
+              {{"reduction", std::string(reduction)}})
+        .output("se")
+        .output("snd");
     InferenceSession session(g.build());
     auto out = session.run({}, {{"data", Tensor::from_vector<float>({4}, {0, 0, 0, 0})},
                                 {"upd", Tensor::from_vector<float>({3}, {2, -3, 5})}});
@@ -79,32 +90,45 @@ TEST(IndexingVariants, ScatterMaxMinReductions) {
 TEST(IndexingVariants, GatherNdBatchDimsMatchOnnxRuntime) {
   GraphBuilder g(13);
   g.input("data", DType::Float32, Shape{2, 3, 4, 5})
-      .input("i0", DType::Int64, Shape{3, 2}).input("i1", DType::Int64, Shape{2, 4, 2})
+      .input("i0", DType::Int64, Shape{3, 2})
+      .input("i1", DType::Int64, Shape{2, 4, 2})
       .input("i2", DType::Int64, Shape{2, 3, 1})
       .node("GatherND", {"data", "i0"}, {"g0"})
       .node("GatherND", {"data", "i1"}, {"g1"}, {{"batch_dims", int64_t{1}}})
       .node("GatherND", {"data", "i2"}, {"g2"}, {{"batch_dims", int64_t{2}}})
-      .output("g0").output("g1").output("g2");
-  Tensor i0 = random_ints({3, 2}, -2, 1), i1 = random_ints({2, 4, 2}, -3, 2), i2 = random_ints({2, 3, 1}, -4, 3);
+      .output("g0")
+      .output("g1")
+      .output("g2");
+  Tensor i0 = random_ints({3, 2}, -2, 1), i1 = random_ints({2, 4, 2}, -3, 2),
+         i2 = random_ints({2, 3, 1}, -4, 3);
   expect_same_as_onnxruntime(g.build(), "gathernd",
                              {{{"data", randn({2, 3, 4, 5})}, {"i0", i0}, {"i1", i1}, {"i2", i2}}});
 }
 
 TEST(IndexingVariants, ModMatchesOnnxRuntime) {
   GraphBuilder g(13);
-  g.input("af", DType::Float32, Shape{3, 4}).input("bf", DType::Float32, Shape{4})
-      .input("ai", DType::Int64, Shape{3, 4}).input("bi", DType::Int64, Shape{4})
-      .input("ai32", DType::Int32, Shape{3, 4}).input("bi32", DType::Int32, Shape{4})
+  g.input("af", DType::Float32, Shape{3, 4})
+      .input("bf", DType::Float32, Shape{4})
+      .input("ai", DType::Int64, Shape{3, 4})
+      .input("bi", DType::Int64, Shape{4})
+      .input("ai32", DType::Int32, Shape{3, 4})
+      .input("bi32", DType::Int32, Shape{4})
       .node("Mod", {"af", "bf"}, {"f_fmod"}, {{"fmod", int64_t{1}}})
       .node("Mod", {"ai", "bi"}, {"i_mod"}, {{"fmod", int64_t{0}}})
       .node("Mod", {"ai", "bi"}, {"i_fmod"}, {{"fmod", int64_t{1}}})
       .node("Mod", {"ai32", "bi32"}, {"i32_mod"})
-      .output("f_fmod").output("i_mod").output("i_fmod").output("i32_mod");
+      .output("f_fmod")
+      .output("i_mod")
+      .output("i_fmod")
+      .output("i32_mod");
   Tensor bi = Tensor::from_vector<int64_t>({4}, {3, -3, 7, -2});
   Tensor ai = random_ints({3, 4}, -20, 20);
   expect_same_as_onnxruntime(g.build(), "mod",
-                             {{{"af", rand_uniform({3, 4}, -10, 10)}, {"bf", rand_uniform({4}, 0.5, 3)},
-                               {"ai", ai}, {"bi", bi}, {"ai32", ai.to(DType::Int32)},
+                             {{{"af", rand_uniform({3, 4}, -10, 10)},
+                               {"bf", rand_uniform({4}, 0.5, 3)},
+                               {"ai", ai},
+                               {"bi", bi},
+                               {"ai32", ai.to(DType::Int32)},
                                {"bi32", bi.to(DType::Int32)}}});
 }
 
@@ -122,7 +146,8 @@ TEST(IndexingVariants, CubicResizeMatchesOnnxRuntime) {
       const std::string k = std::to_string(variant++);
       ir::Attributes attrs = {{"mode", std::string("cubic")},
                               {"coordinate_transformation_mode", std::string(transform)},
-                              {"exclude_outside", exclude}, {"cubic_coeff_a", -0.5}};
+                              {"exclude_outside", exclude},
+                              {"cubic_coeff_a", -0.5}};
       g.node("Resize", {"x", "roi", "scales"}, {"s" + k}, attrs).output("s" + k);
       g.node("Resize", {"x", "roi", "", "sizes"}, {"z" + k}, attrs).output("z" + k);
     }

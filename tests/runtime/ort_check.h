@@ -3,13 +3,13 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <initializer_list>
 #include <map>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "oracle/ort_oracle.h"
@@ -22,8 +22,8 @@ namespace flowonnx::testing {
 using Feeds = std::map<std::string, Tensor>;
 
 inline std::filesystem::path temp_model_path(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("flowonnx_opcheck_" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("flowonnx_opcheck_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return dir / (name + ".onnx");
 }
@@ -44,8 +44,8 @@ inline void expect_same_as_onnxruntime(onnx_io::Model model, const std::string& 
     ASSERT_EQ(got.size(), expected.size()) << name;
     for (size_t i = 0; i < got.size(); ++i) {
       auto result = compare_tensors(got[i], expected[i], rtol, atol);
-      EXPECT_TRUE(result.ok()) << name << " output " << i << " ("
-                               << session.get_outputs()[i].name << "): " << result;
+      EXPECT_TRUE(result.ok()) << name << " output " << i << " (" << session.get_outputs()[i].name
+                               << "): " << result;
     }
   }
   std::filesystem::remove(path);

@@ -26,11 +26,11 @@ std::vector<int64_t> non_max_suppression(const Tensor& boxes, const Tensor& scor
                                          const NmsParams& params);
 
 struct RoiAlignParams {
-  bool max_mode = false;        // "max" instead of "avg"
-  bool half_pixel = true;       // coordinate_transformation_mode half_pixel (else output_half_pixel)
+  bool max_mode = false;   // "max" instead of "avg"
+  bool half_pixel = true;  // coordinate_transformation_mode half_pixel (else output_half_pixel)
   int64_t output_height = 1;
   int64_t output_width = 1;
-  int64_t sampling_ratio = 0;   // 0: ceil(roi size / output size) samples per bin
+  int64_t sampling_ratio = 0;  // 0: ceil(roi size / output size) samples per bin
   float spatial_scale = 1.0f;
 };
 

@@ -18,7 +18,9 @@ constexpr int kLetters = 52;
 
 // Uppercase first, so label order is ASCII order (numpy's order for the implicit output).
 int letter_label(char c) { return c >= 'a' ? c - 'a' + 26 : c - 'A'; }
-char label_letter(int label) { return static_cast<char>(label < 26 ? 'A' + label : 'a' + label - 26); }
+char label_letter(int label) {
+  return static_cast<char>(label < 26 ? 'A' + label : 'a' + label - 26);
+}
 
 struct Term {
   std::vector<int> labels;  // one per axis of the operand, ellipsis axes expanded
@@ -57,7 +59,8 @@ std::vector<int> parse_term(const std::string& equation, const std::string& term
 
 Plan make_plan(const std::string& raw, const std::vector<const Tensor*>& inputs) {
   std::string eq;
-  for (char c : raw) if (!std::isspace(static_cast<unsigned char>(c))) eq.push_back(c);
+  for (char c : raw)
+    if (!std::isspace(static_cast<unsigned char>(c))) eq.push_back(c);
   FLOWONNX_REQUIRE(!inputs.empty(), "{}: equation '{}' needs at least one input", kEinsum, raw);
   const size_t arrow = eq.find("->");
   FLOWONNX_REQUIRE(arrow == std::string::npos || eq.find("->", arrow + 1) == std::string::npos,
@@ -81,8 +84,8 @@ Plan make_plan(const std::string& raw, const std::vector<const Tensor*>& inputs)
   for (size_t i = 0; i < terms.size(); ++i) {
     const Tensor& x = *inputs[i];
     detail::require_defined(kEinsum, "input", x);
-    FLOWONNX_REQUIRE(x.dtype() == dtype, "{}: input {} {} must have input 0's dtype {}", kEinsum,
-                     i, x.describe(), dtype_name(dtype));
+    FLOWONNX_REQUIRE(x.dtype() == dtype, "{}: input {} {} must have input 0's dtype {}", kEinsum, i,
+                     x.describe(), dtype_name(dtype));
     parsed.push_back(parse_term(raw, terms[i]));
     const bool has_ellipsis = std::count(parsed[i].begin(), parsed[i].end(), -1) > 0;
     const int64_t letters = static_cast<int64_t>(parsed[i].size()) - (has_ellipsis ? 1 : 0);
@@ -97,9 +100,13 @@ Plan make_plan(const std::string& raw, const std::vector<const Tensor*>& inputs)
     const Tensor& x = *inputs[i];
     Term term;
     for (int label : parsed[i]) {
-      if (label >= 0) { term.labels.push_back(label); continue; }
+      if (label >= 0) {
+        term.labels.push_back(label);
+        continue;
+      }
       const int64_t e = x.rank() - static_cast<int64_t>(parsed[i].size()) + 1;
-      for (int64_t k = ellipsis_rank - e; k < ellipsis_rank; ++k) term.labels.push_back(kLetters + static_cast<int>(k));
+      for (int64_t k = ellipsis_rank - e; k < ellipsis_rank; ++k)
+        term.labels.push_back(kLetters + static_cast<int>(k));
     }
     for (size_t axis = 0; axis < term.labels.size(); ++axis) {
       const int label = term.labels[axis];
@@ -108,7 +115,8 @@ Plan make_plan(const std::string& raw, const std::vector<const Tensor*>& inputs)
       if (label >= kLetters) {  // ellipsis axes broadcast
         FLOWONNX_REQUIRE(size == 1 || dim == 1 || size == dim,
                          "{}: equation '{}': the '...' axes of input {} {} do not broadcast with "
-                         "the other inputs'", kEinsum, raw, i, x.describe());
+                         "the other inputs'",
+                         kEinsum, raw, i, x.describe());
         if (dim != 1) size = dim;
       } else {
         FLOWONNX_REQUIRE(size == -1 || size == dim,
@@ -130,14 +138,16 @@ Plan make_plan(const std::string& raw, const std::vector<const Tensor*>& inputs)
       }
       FLOWONNX_REQUIRE(plan.sizes[label] >= 0 && !in_output[label],
                        "{}: equation '{}': output '{}' names a letter absent from the inputs or "
-                       "twice", kEinsum, raw, rhs);
+                       "twice",
+                       kEinsum, raw, rhs);
       plan.output.push_back(label);
       in_output[label] = true;
     }
   } else {
     for (int k = 0; k < ellipsis_rank; ++k) plan.output.push_back(kLetters + k);
     std::vector<int> once;
-    for (int label = 0; label < kLetters; ++label) if (counts[label] == 1) once.push_back(label);
+    for (int label = 0; label < kLetters; ++label)
+      if (counts[label] == 1) once.push_back(label);
     plan.output.insert(plan.output.end(), once.begin(), once.end());
   }
   for (int label : plan.output) in_output[label] = true;
@@ -205,15 +215,18 @@ bool einsum_as_matmul(const Plan& plan, const std::vector<const Tensor*>& inputs
       walk.push_back(0);
     }
     if (out.num_elements() > 0)
-      detail::strided_gather(inputs[operand]->raw_data(), sizeof(float), dims, walk, out.raw_data());
+      detail::strided_gather(inputs[operand]->raw_data(), sizeof(float), dims, walk,
+                             out.raw_data());
     return out;
   };
   const Tensor a = gather(0, {batch, m, k}, {nb, nm, nk});
   const Tensor b = gather(1, {batch, k, n}, {nb, nk, nn});
   Tensor product({nb, nm, nn}, DType::Float32);
   if (product.num_elements() > 0) {
-    if (nk == 0) std::fill_n(product.data<float>(), product.num_elements(), 0.0f);
-    else matmul(a, b, {}, product);
+    if (nk == 0)
+      std::fill_n(product.data<float>(), product.num_elements(), 0.0f);
+    else
+      matmul(a, b, {}, product);
   }
   // The product holds labels batch, m, n in that order; walk it in the output's order.
   std::vector<int> order = batch;
@@ -314,10 +327,14 @@ void einsum_reference(const std::string& equation, const std::vector<const Tenso
   for (int label : plan.output) shape.push_back(plan.sizes[label]);
   detail::require_output(kEinsum, y, shape, inputs[0]->dtype(), {});
   switch (inputs[0]->dtype()) {
-    case DType::Float32: return einsum_typed<float, double>(plan, inputs, y);
-    case DType::Float64: return einsum_typed<double, double>(plan, inputs, y);
-    case DType::Int32: return einsum_typed<int32_t, int64_t>(plan, inputs, y);
-    case DType::Int64: return einsum_typed<int64_t, int64_t>(plan, inputs, y);
+    case DType::Float32:
+      return einsum_typed<float, double>(plan, inputs, y);
+    case DType::Float64:
+      return einsum_typed<double, double>(plan, inputs, y);
+    case DType::Int32:
+      return einsum_typed<int32_t, int64_t>(plan, inputs, y);
+    case DType::Int64:
+      return einsum_typed<int64_t, int64_t>(plan, inputs, y);
     default:
       fail(ErrorCode::InvalidArgument, "{}: input 0 {} must be float32, float64, int32 or int64",
            kEinsum, inputs[0]->describe());

@@ -85,7 +85,8 @@ T sample(const Plane<T>& plane, T x, T y, const GridSampleParams& p) {
   if (p.mode == GridSampleMode::Nearest)
     return plane.at(static_cast<int64_t>(y), static_cast<int64_t>(x));
   if (p.mode == GridSampleMode::Bilinear) {
-    const int64_t x1 = static_cast<int64_t>(std::floor(x)), y1 = static_cast<int64_t>(std::floor(y));
+    const int64_t x1 = static_cast<int64_t>(std::floor(x)),
+                  y1 = static_cast<int64_t>(std::floor(y));
     const int64_t x2 = x1 + 1, y2 = y1 + 1;
     const T p11 = plane.at(y1, x1), p12 = plane.at(y1, x2);
     const T p21 = plane.at(y2, x1), p22 = plane.at(y2, x2);
@@ -155,8 +156,10 @@ void grid_sample(const Tensor& x, const Tensor& grid, const GridSampleParams& pa
   if (y.num_elements() == 0) return;
   FLOWONNX_REQUIRE(x.shape()[2] > 0 && x.shape()[3] > 0, "{}: input 0 (X) {} has an empty image",
                    kGridSample, x.describe());
-  if (x.dtype() == DType::Float32) grid_sample_typed<float>(x, grid, params, y);
-  else grid_sample_typed<double>(x, grid, params, y);
+  if (x.dtype() == DType::Float32)
+    grid_sample_typed<float>(x, grid, params, y);
+  else
+    grid_sample_typed<double>(x, grid, params, y);
 }
 
 }  // namespace flowonnx::kernels

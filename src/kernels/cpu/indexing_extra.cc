@@ -35,7 +35,8 @@ UniqueResult unique_typed(const std::vector<K>& keys, int64_t outer, int64_t n, 
   };
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return compare(p, q) < 0; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t p, int64_t q) { return compare(p, q) < 0; });
   // Groups of equal slices in sorted order; the first of each group is its first occurrence.
   UniqueResult r;
   std::vector<int64_t> group_of(static_cast<size_t>(n));
@@ -52,7 +53,8 @@ UniqueResult unique_typed(const std::vector<K>& keys, int64_t outer, int64_t n, 
   if (!sorted) {
     std::vector<int64_t> by_first(r.first.size());
     std::iota(by_first.begin(), by_first.end(), 0);
-    std::sort(by_first.begin(), by_first.end(), [&](int64_t a, int64_t b) { return r.first[a] < r.first[b]; });
+    std::sort(by_first.begin(), by_first.end(),
+              [&](int64_t a, int64_t b) { return r.first[a] < r.first[b]; });
     UniqueResult u;
     for (size_t k = 0; k < by_first.size(); ++k) {
       rank[by_first[k]] = static_cast<int64_t>(k);
@@ -78,7 +80,8 @@ UniqueResult unique_slices(const Tensor& x, int64_t axis, bool sorted) {
   const int64_t inner = detail::product(x.shape(), a + 1, x.shape().size());
   if (x.dtype() == DType::Int64) {
     const int64_t* data = x.data<int64_t>();
-    return unique_typed(std::vector<int64_t>(data, data + x.num_elements()), outer, n, inner, sorted);
+    return unique_typed(std::vector<int64_t>(data, data + x.num_elements()), outer, n, inner,
+                        sorted);
   }
   return unique_typed(x.to_double_vector(), outer, n, inner, sorted);
 }
@@ -89,7 +92,8 @@ void reverse_sequence(const Tensor& x, const std::vector<int64_t>& seq_lens, int
   detail::require_defined(kOp, "input 0 (input)", x);
   FLOWONNX_REQUIRE(x.rank() >= 2, "{}: input 0 (input) {} must have rank >= 2", kOp, x.describe());
   FLOWONNX_REQUIRE((time_axis == 0 && batch_axis == 1) || (time_axis == 1 && batch_axis == 0),
-                   "{}: time_axis {} and batch_axis {} must be 0 and 1", kOp, time_axis, batch_axis);
+                   "{}: time_axis {} and batch_axis {} must be 0 and 1", kOp, time_axis,
+                   batch_axis);
   const int64_t steps = x.shape()[time_axis], batch = x.shape()[batch_axis];
   FLOWONNX_REQUIRE(static_cast<int64_t>(seq_lens.size()) == batch,
                    "{}: input 1 (sequence_lens) has {} values for a batch of {} in input 0 {}", kOp,
@@ -99,8 +103,8 @@ void reverse_sequence(const Tensor& x, const std::vector<int64_t>& seq_lens, int
                      "{}: input 1 (sequence_lens) holds {} for batch {}, outside [0, {}]", kOp,
                      seq_lens[b], b, steps);
   detail::require_output(kOp, y, x.shape(), x.dtype(), {&x});
-  const size_t row = static_cast<size_t>(detail::product(x.shape(), 2, x.shape().size())) *
-                     dtype_size(x.dtype());
+  const size_t row =
+      static_cast<size_t>(detail::product(x.shape(), 2, x.shape().size())) * dtype_size(x.dtype());
   const auto* in = static_cast<const uint8_t*>(x.raw_data());
   auto* out = static_cast<uint8_t*>(y.raw_data());
   for (int64_t t = 0; t < steps; ++t)

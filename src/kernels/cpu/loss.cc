@@ -113,15 +113,18 @@ void nll_loss(const Tensor& log_prob, const Tensor& target, const Tensor& weight
                    "{}: input 1 (target) {} must have shape {} (input 0's without the class axis)",
                    kNll, target.describe(), shape_to_string(expected));
   if (weight.defined()) {
-    FLOWONNX_REQUIRE(weight.dtype() == log_prob.dtype() && weight.shape() == Shape{log_prob.shape()[1]},
-                     "{}: input 2 (weight) {} must be {}[{}] like input 0's classes", kNll,
-                     weight.describe(), dtype_name(log_prob.dtype()), log_prob.shape()[1]);
+    FLOWONNX_REQUIRE(
+        weight.dtype() == log_prob.dtype() && weight.shape() == Shape{log_prob.shape()[1]},
+        "{}: input 2 (weight) {} must be {}[{}] like input 0's classes", kNll, weight.describe(),
+        dtype_name(log_prob.dtype()), log_prob.shape()[1]);
   }
   detail::require_output(kNll, y, nll_loss_shape(target, params.reduction), log_prob.dtype(),
                          {&log_prob, &target});
   const std::vector<int64_t> t = target_values(target);
-  if (log_prob.dtype() == DType::Float32) nll_typed<float>(log_prob, t, weight, params, y);
-  else nll_typed<double>(log_prob, t, weight, params, y);
+  if (log_prob.dtype() == DType::Float32)
+    nll_typed<float>(log_prob, t, weight, params, y);
+  else
+    nll_typed<double>(log_prob, t, weight, params, y);
 }
 
 void log_softmax_axis1(const Tensor& x, Tensor& y) {
@@ -129,8 +132,10 @@ void log_softmax_axis1(const Tensor& x, Tensor& y) {
   require_float(kOp, "input", x);
   FLOWONNX_REQUIRE(x.rank() >= 2, "{}: input {} must be [N, C, d1..dk]", kOp, x.describe());
   detail::require_output(kOp, y, x.shape(), x.dtype(), {&x});
-  if (x.dtype() == DType::Float32) log_softmax_typed<float>(x, y);
-  else log_softmax_typed<double>(x, y);
+  if (x.dtype() == DType::Float32)
+    log_softmax_typed<float>(x, y);
+  else
+    log_softmax_typed<double>(x, y);
 }
 
 }  // namespace flowonnx::kernels

@@ -76,12 +76,12 @@ void roi_align_typed(const Tensor& x, const Tensor& rois, const int64_t* batch_i
                          std::abs(static_cast<double>(bin_h)) <= kMaxGrid &&
                          std::abs(static_cast<double>(bin_w)) <= kMaxGrid,
                      "{}: input 1 (rois) row {} ({}, {}, {}, {}) is not a finite box of at most "
-                     "{} pixels per output bin", kRoiAlign, r, roi[0], roi[1], roi[2], roi[3],
-                     kMaxGrid);
-    const int64_t grid_h = p.sampling_ratio > 0 ? p.sampling_ratio
-                                                : static_cast<int64_t>(std::ceil(bin_h));
-    const int64_t grid_w = p.sampling_ratio > 0 ? p.sampling_ratio
-                                                : static_cast<int64_t>(std::ceil(bin_w));
+                     "{} pixels per output bin",
+                     kRoiAlign, r, roi[0], roi[1], roi[2], roi[3], kMaxGrid);
+    const int64_t grid_h =
+        p.sampling_ratio > 0 ? p.sampling_ratio : static_cast<int64_t>(std::ceil(bin_h));
+    const int64_t grid_w =
+        p.sampling_ratio > 0 ? p.sampling_ratio : static_cast<int64_t>(std::ceil(bin_w));
     FLOWONNX_REQUIRE(grid_h * grid_w * ph_count * pw_count <= (int64_t{1} << 26),
                      "{}: input 1 (rois) row {} needs {}x{} samples in each of {}x{} bins",
                      kRoiAlign, r, grid_h, grid_w, ph_count, pw_count);
@@ -90,9 +90,11 @@ void roi_align_typed(const Tensor& x, const Tensor& rois, const int64_t* batch_i
     for (int64_t ph = 0; ph < ph_count; ++ph)
       for (int64_t pw = 0; pw < pw_count; ++pw)
         for (int64_t iy = 0; iy < grid_h; ++iy) {
-          const T yy = start_h + ph * bin_h + static_cast<T>(iy + .5f) * bin_h / static_cast<T>(grid_h);
+          const T yy =
+              start_h + ph * bin_h + static_cast<T>(iy + .5f) * bin_h / static_cast<T>(grid_h);
           for (int64_t ix = 0; ix < grid_w; ++ix) {
-            const T xx = start_w + pw * bin_w + static_cast<T>(ix + .5f) * bin_w / static_cast<T>(grid_w);
+            const T xx =
+                start_w + pw * bin_w + static_cast<T>(ix + .5f) * bin_w / static_cast<T>(grid_w);
             samples.push_back(bilinear_sample<T>(yy, xx, height, width));
           }
         }
@@ -110,10 +112,10 @@ void roi_align_typed(const Tensor& x, const Tensor& rois, const int64_t* batch_i
           value /= static_cast<T>(count);
         } else {
           for (int64_t i = 0; i < per_bin; ++i) {
-            const T v = std::max(std::max(std::max(s[i].w[0] * plane[s[i].pos[0]],
-                                                   s[i].w[1] * plane[s[i].pos[1]]),
-                                          s[i].w[2] * plane[s[i].pos[2]]),
-                                 s[i].w[3] * plane[s[i].pos[3]]);
+            const T v = std::max(
+                std::max(std::max(s[i].w[0] * plane[s[i].pos[0]], s[i].w[1] * plane[s[i].pos[1]]),
+                         s[i].w[2] * plane[s[i].pos[2]]),
+                s[i].w[3] * plane[s[i].pos[3]]);
             value = i == 0 ? v : std::max(value, v);
           }
         }
@@ -142,8 +144,8 @@ void roi_align(const Tensor& x, const Tensor& rois, const Tensor& batch_indices,
   FLOWONNX_REQUIRE(params.output_height > 0 && params.output_width > 0 &&
                        params.sampling_ratio >= 0 && params.sampling_ratio <= 4096,
                    "{}: output_height {}, output_width {} must be positive and sampling_ratio {} "
-                   "in [0, 4096]", kRoiAlign, params.output_height, params.output_width,
-                   params.sampling_ratio);
+                   "in [0, 4096]",
+                   kRoiAlign, params.output_height, params.output_width, params.sampling_ratio);
   const int64_t* indices = batch_indices.data<int64_t>();
   for (int64_t r = 0; r < rois.shape()[0]; ++r)
     FLOWONNX_REQUIRE(indices[r] >= 0 && indices[r] < x.shape()[0],
@@ -154,8 +156,10 @@ void roi_align(const Tensor& x, const Tensor& rois, const Tensor& batch_indices,
                          x.dtype(), {&x, &rois, &batch_indices});
   if (x.num_elements() == 0 && y.num_elements() > 0)
     fail(ErrorCode::InvalidArgument, "{}: input 0 (X) {} is empty", kRoiAlign, x.describe());
-  if (x.dtype() == DType::Float32) roi_align_typed<float>(x, rois, indices, params, y);
-  else roi_align_typed<double>(x, rois, indices, params, y);
+  if (x.dtype() == DType::Float32)
+    roi_align_typed<float>(x, rois, indices, params, y);
+  else
+    roi_align_typed<double>(x, rois, indices, params, y);
 }
 
 }  // namespace flowonnx::kernels

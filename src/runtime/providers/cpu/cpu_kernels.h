@@ -15,8 +15,10 @@ void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resiz
 void register_rnn_kernels(KernelRegistry& registry);         // rnn.cc: RNN, GRU, LSTM
 void register_quantize_kernels(KernelRegistry& registry);    // quantize.cc: QuantizeLinear, DequantizeLinear
 void register_loss_kernels(KernelRegistry& registry);        // loss.cc: NLL, SoftmaxCrossEntropy
-void register_detection_kernels(KernelRegistry& registry);   // detection.cc: NMS, RoiAlign, GridSample
-void register_indexing_extra_kernels(KernelRegistry& registry);  // indexing_extra.cc: Unique, Compress, ...
+// detection.cc: NonMaxSuppression, RoiAlign, GridSample
+void register_detection_kernels(KernelRegistry& registry);
+// indexing_extra.cc: Unique, Compress, ReverseSequence, MaxUnpool
+void register_indexing_extra_kernels(KernelRegistry& registry);
 void register_einsum_kernels(KernelRegistry& registry);      // einsum.cc: Einsum
 
 // The one list: every kernel family of the CPU provider.

@@ -1,8 +1,9 @@
 // Object-detection ops: NonMaxSuppression (what torchvision's detectors export), RoiAlign and
 // GridSample, computed as ONNX Runtime does (kernels/cpu/detection.h).
+#include "kernels/cpu/detection.h"
+
 #include <array>
 
-#include "kernels/cpu/detection.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 
 namespace flowonnx::runtime::cpu {
@@ -26,8 +27,10 @@ ComputeFn make_non_max_suppression(const KernelInit& init) {
     kernels::NmsParams p;
     p.center_point_box = center_point_box == 1;
     if (ctx.has_input(2) && ctx.input(2).num_elements() > 0) {
-      std::vector<int64_t> limit = tensor_to_int64s(ctx.input(2), "input 2 (max_output_boxes_per_class)");
-      FLOWONNX_REQUIRE(limit.size() == 1, "input 2 (max_output_boxes_per_class) {} must hold one value",
+      std::vector<int64_t> limit =
+          tensor_to_int64s(ctx.input(2), "input 2 (max_output_boxes_per_class)");
+      FLOWONNX_REQUIRE(limit.size() == 1,
+                       "input 2 (max_output_boxes_per_class) {} must hold one value",
                        ctx.input(2).describe());
       p.max_output_boxes_per_class = limit[0];
     }
@@ -59,17 +62,18 @@ ComputeFn make_roi_align(const KernelInit& init) {
   p.spatial_scale = static_cast<float>(init.attr_float("spatial_scale", 1.0));
   if (p.output_height < 1 || p.output_width < 1 || p.output_height > (1 << 20) ||
       p.output_width > (1 << 20) || p.sampling_ratio < 0 || p.sampling_ratio > 4096)
-    init.fail_model(fmt::format("output_height {} and output_width {} must be in [1, 2^20], "
-                                "sampling_ratio {} in [0, 4096]",
-                                p.output_height, p.output_width, p.sampling_ratio));
+    init.fail_model(
+        fmt::format("output_height {} and output_width {} must be in [1, 2^20], "
+                    "sampling_ratio {} in [0, 4096]",
+                    p.output_height, p.output_width, p.sampling_ratio));
   return [p](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& rois = ctx.input(1);
     FLOWONNX_REQUIRE(x.rank() == 4 && rois.rank() == 2,
                      "input 0 (X) {} must be [N, C, H, W] and input 1 (rois) {} [num_rois, 4]",
                      x.describe(), rois.describe());
-    Tensor& y = ctx.allocate_output(0, {rois.shape()[0], x.shape()[1], p.output_height, p.output_width},
-                                    x.dtype());
+    Tensor& y = ctx.allocate_output(
+        0, {rois.shape()[0], x.shape()[1], p.output_height, p.output_width}, x.dtype());
     kernels::roi_align(x, rois, ctx.input(2), p, y);
   };
 }
@@ -77,24 +81,33 @@ ComputeFn make_roi_align(const KernelInit& init) {
 ComputeFn make_grid_sample(const KernelInit& init) {
   kernels::GridSampleParams p;
   const std::string mode = init.attr_string("mode", "bilinear");
-  if (mode == "bilinear" || mode == "linear") p.mode = kernels::GridSampleMode::Bilinear;
-  else if (mode == "nearest") p.mode = kernels::GridSampleMode::Nearest;
-  else if (mode == "bicubic" || mode == "cubic") p.mode = kernels::GridSampleMode::Bicubic;
-  else init.fail_model("mode must be bilinear, nearest or bicubic, got " + mode);
+  if (mode == "bilinear" || mode == "linear")
+    p.mode = kernels::GridSampleMode::Bilinear;
+  else if (mode == "nearest")
+    p.mode = kernels::GridSampleMode::Nearest;
+  else if (mode == "bicubic" || mode == "cubic")
+    p.mode = kernels::GridSampleMode::Bicubic;
+  else
+    init.fail_model("mode must be bilinear, nearest or bicubic, got " + mode);
   const std::string padding = init.attr_string("padding_mode", "zeros");
-  if (padding == "zeros") p.padding = kernels::GridPadding::Zeros;
-  else if (padding == "border") p.padding = kernels::GridPadding::Border;
-  else if (padding == "reflection") p.padding = kernels::GridPadding::Reflection;
-  else init.fail_model("padding_mode must be zeros, border or reflection, got " + padding);
+  if (padding == "zeros")
+    p.padding = kernels::GridPadding::Zeros;
+  else if (padding == "border")
+    p.padding = kernels::GridPadding::Border;
+  else if (padding == "reflection")
+    p.padding = kernels::GridPadding::Reflection;
+  else
+    init.fail_model("padding_mode must be zeros, border or reflection, got " + padding);
   p.align_corners = init.attr_int("align_corners", 0) != 0;
   return [p](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& grid = ctx.input(1);
-    FLOWONNX_REQUIRE(x.rank() == 4 && grid.rank() == 4,
-                     "input 0 (X) {} must be [N, C, H, W] and input 1 (grid) {} [N, H_out, W_out, 2]",
-                     x.describe(), grid.describe());
-    Tensor& y = ctx.allocate_output(0, {x.shape()[0], x.shape()[1], grid.shape()[1], grid.shape()[2]},
-                                    x.dtype());
+    FLOWONNX_REQUIRE(
+        x.rank() == 4 && grid.rank() == 4,
+        "input 0 (X) {} must be [N, C, H, W] and input 1 (grid) {} [N, H_out, W_out, 2]",
+        x.describe(), grid.describe());
+    Tensor& y = ctx.allocate_output(
+        0, {x.shape()[0], x.shape()[1], grid.shape()[1], grid.shape()[2]}, x.dtype());
     kernels::grid_sample(x, grid, p, y);
   };
 }

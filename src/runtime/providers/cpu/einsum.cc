@@ -1,6 +1,7 @@
 // Einsum: the equation is parsed and checked against the operands at each run (shapes may
 // change), then computed by kernels/cpu/einsum.h.
 #include "kernels/cpu/einsum.h"
+
 #include "runtime/providers/cpu/cpu_kernels.h"
 
 namespace flowonnx::runtime::cpu {

@@ -41,7 +41,8 @@ template <typename T>
 void scatter_one(T& dst, T update, ScatterReduction reduction) {
   if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, bool>) {
     FLOWONNX_REQUIRE(reduction == ScatterReduction::None,
-                     "a scatter reduction on {} data is not supported", dtype_name(DTypeOf<T>::value));
+                     "a scatter reduction on {} data is not supported",
+                     dtype_name(DTypeOf<T>::value));
     dst = update;
   } else {
     switch (reduction) {
@@ -90,7 +91,8 @@ ComputeFn make_gather(const KernelInit& init) {
 template <bool Scatter>
 ComputeFn make_elements(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", 0);
-  const ScatterReduction reduction = Scatter ? parse_scatter_reduction(init) : ScatterReduction::None;
+  const ScatterReduction reduction =
+      Scatter ? parse_scatter_reduction(init) : ScatterReduction::None;
   return [axis, reduction](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& indices = ctx.input(1);
@@ -141,7 +143,8 @@ ComputeFn make_elements(const KernelInit& init) {
 template <bool Scatter>
 ComputeFn make_nd(const KernelInit& init) {
   int64_t batch_dims = init.attr_int("batch_dims", 0);
-  const ScatterReduction reduction = Scatter ? parse_scatter_reduction(init) : ScatterReduction::None;
+  const ScatterReduction reduction =
+      Scatter ? parse_scatter_reduction(init) : ScatterReduction::None;
   return [batch_dims, reduction](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& indices = ctx.input(1);
@@ -178,7 +181,8 @@ ComputeFn make_nd(const KernelInit& init) {
         T* out = y.data<T>();
         const T* up = updates.data<T>();
         for (int64_t t = 0; t < tuples; ++t)
-          for (int64_t i = 0; i < slice; ++i) scatter_one(out[starts[t] + i], up[t * slice + i], reduction);
+          for (int64_t i = 0; i < slice; ++i)
+            scatter_one(out[starts[t] + i], up[t * slice + i], reduction);
       });
     } else {
       Shape shape(indices.shape().begin(), indices.shape().end() - 1);
@@ -229,7 +233,8 @@ ComputeFn make_top_k(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", -1);
   bool largest = init.attr_int("largest", 1) != 0;
   const int64_t sorted = init.attr_int("sorted", 1);
-  if (sorted != 0 && sorted != 1) init.fail_model(fmt::format("sorted must be 0 or 1, got {}", sorted));
+  if (sorted != 0 && sorted != 1)
+    init.fail_model(fmt::format("sorted must be 0 or 1, got {}", sorted));
   return [axis, largest](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     std::vector<int64_t> k_values = tensor_to_int64s(ctx.input(1), "TopK k");
@@ -261,13 +266,15 @@ ComputeFn make_top_k(const KernelInit& init) {
             auto before = [&](int64_t p, int64_t q) {
               const T u = at(p), v = at(q);
               if constexpr (std::is_floating_point_v<T>) {
-                if (std::isnan(u) || std::isnan(v)) return largest ? !std::isnan(v) : !std::isnan(u);
+                if (std::isnan(u) || std::isnan(v))
+                  return largest ? !std::isnan(v) : !std::isnan(u);
               }
               return largest ? u > v : u < v;
             };
-            std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t p, int64_t q) {
+            auto ranked = [&](int64_t p, int64_t q) {
               return before(p, q) || (!before(q, p) && p < q);
-            });
+            };
+            std::partial_sort(order.begin(), order.begin() + k, order.end(), ranked);
             for (int64_t j = 0; j < k; ++j) {
               vout[(o * k + j) * inner + i] = at(order[j]);
               iout[(o * k + j) * inner + i] = order[j];

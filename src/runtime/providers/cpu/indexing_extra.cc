@@ -1,7 +1,8 @@
 // Data-picked outputs beyond indexing.cc: Unique, Compress, ReverseSequence and MaxUnpool. Every
 // index and length is checked before data moves (kernels/cpu/indexing_extra.h).
-#include "kernels/cpu/data_movement.h"
 #include "kernels/cpu/indexing_extra.h"
+
+#include "kernels/cpu/data_movement.h"
 #include "kernels/cpu/kernel_checks.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 
@@ -60,7 +61,8 @@ ComputeFn make_reverse_sequence(const KernelInit& init) {
   const int64_t time_axis = init.attr_int("time_axis", 0);
   const int64_t batch_axis = init.attr_int("batch_axis", 1);
   if (!((time_axis == 0 && batch_axis == 1) || (time_axis == 1 && batch_axis == 0)))
-    init.fail_model(fmt::format("time_axis {} and batch_axis {} must be 0 and 1", time_axis, batch_axis));
+    init.fail_model(
+        fmt::format("time_axis {} and batch_axis {} must be 0 and 1", time_axis, batch_axis));
   return [time_axis, batch_axis](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     std::vector<int64_t> lens = tensor_to_int64s(ctx.input(1), "input 1 (sequence_lens)");
@@ -97,7 +99,8 @@ ComputeFn make_max_unpool(const KernelInit& init) {
     } else {
       shape = {x.shape()[0], x.shape()[1]};
       for (size_t i = 0; i < spatial; ++i) {
-        const int64_t d = (x.shape()[2 + i] - 1) * strides[i] - pads[i] - pads[spatial + i] + kernel[i];
+        const int64_t d =
+            (x.shape()[2 + i] - 1) * strides[i] - pads[i] - pads[spatial + i] + kernel[i];
         FLOWONNX_REQUIRE(d >= 0, "the output would have a negative dim {}", d);
         shape.push_back(d);
       }

@@ -2,6 +2,7 @@
 // and SoftmaxCrossEntropyLoss (log-softmax over the class axis, then the same NLL), both with
 // reduction none/sum/mean, optional class weights and ignore_index.
 #include "kernels/cpu/loss.h"
+
 #include "runtime/providers/cpu/cpu_kernels.h"
 
 namespace flowonnx::runtime::cpu {
@@ -25,7 +26,8 @@ ComputeFn make_nll_loss(const KernelInit& init) {
     const Tensor& input = ctx.input(0);
     const Tensor& target = ctx.input(1);
     const Tensor weight = ctx.has_input(2) ? ctx.input(2) : Tensor();
-    Tensor& y = ctx.allocate_output(0, kernels::nll_loss_shape(target, params.reduction), input.dtype());
+    Tensor& y =
+        ctx.allocate_output(0, kernels::nll_loss_shape(target, params.reduction), input.dtype());
     kernels::nll_loss(input, target, weight, params, y);
   };
 }
@@ -40,7 +42,8 @@ ComputeFn make_softmax_cross_entropy(const KernelInit& init) {
     Tensor log_prob = want_log_prob ? ctx.allocate_output(1, scores.shape(), scores.dtype())
                                     : Tensor(scores.shape(), scores.dtype());
     kernels::log_softmax_axis1(scores, log_prob);
-    Tensor& y = ctx.allocate_output(0, kernels::nll_loss_shape(labels, params.reduction), scores.dtype());
+    Tensor& y =
+        ctx.allocate_output(0, kernels::nll_loss_shape(labels, params.reduction), scores.dtype());
     kernels::nll_loss(log_prob, labels, weight, params, y);
   };
 }
