@@ -14,6 +14,10 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_rnn_kernels(registry);
   register_quantize_kernels(registry);
   register_control_flow_kernels(registry);
+  register_loss_kernels(registry);
+  register_detection_kernels(registry);
+  register_indexing_extra_kernels(registry);
+  register_einsum_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

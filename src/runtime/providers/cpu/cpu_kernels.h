@@ -16,6 +16,12 @@ void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resiz
 void register_rnn_kernels(KernelRegistry& registry);         // rnn.cc: RNN, GRU, LSTM
 void register_quantize_kernels(KernelRegistry& registry);    // quantize.cc: QuantizeLinear, DequantizeLinear
 void register_control_flow_kernels(KernelRegistry& registry);  // control_flow.cc: If, Loop, Scan
+void register_loss_kernels(KernelRegistry& registry);        // loss.cc: NLL, SoftmaxCrossEntropy
+// detection.cc: NonMaxSuppression, RoiAlign, GridSample
+void register_detection_kernels(KernelRegistry& registry);
+// indexing_extra.cc: Unique, Compress, ReverseSequence, MaxUnpool
+void register_indexing_extra_kernels(KernelRegistry& registry);
+void register_einsum_kernels(KernelRegistry& registry);      // einsum.cc: Einsum
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);

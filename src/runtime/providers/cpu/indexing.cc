@@ -1,6 +1,7 @@
 // Index-driven ops: Slice, Gather, GatherElements, GatherND, ScatterElements, ScatterND, OneHot,
 // TopK, NonZero. Every index is checked against its dim before any data moves.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "kernels/cpu/data_movement.h"
@@ -20,6 +21,38 @@ std::vector<int64_t> checked_indices(const Tensor& indices, int64_t n, const cha
     if (v < 0) v += n;
   }
   return values;
+}
+
+// The reduction attribute of ScatterElements / ScatterND (opset 16: add, mul; 18: max, min).
+enum class ScatterReduction { None, Add, Mul, Max, Min };
+
+ScatterReduction parse_scatter_reduction(const KernelInit& init) {
+  const std::string name = init.attr_string("reduction", "none");
+  if (name == "none") return ScatterReduction::None;
+  if (name == "add") return ScatterReduction::Add;
+  if (name == "mul") return ScatterReduction::Mul;
+  if (name == "max") return ScatterReduction::Max;
+  if (name == "min") return ScatterReduction::Min;
+  init.fail_model("reduction must be none, add, mul, max or min, got '" + name + "'");
+}
+
+// dst = reduce(dst, update); bool and float16 only support plain assignment.
+template <typename T>
+void scatter_one(T& dst, T update, ScatterReduction reduction) {
+  if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, bool>) {
+    FLOWONNX_REQUIRE(reduction == ScatterReduction::None,
+                     "a scatter reduction on {} data is not supported",
+                     dtype_name(DTypeOf<T>::value));
+    dst = update;
+  } else {
+    switch (reduction) {
+      case ScatterReduction::None: dst = update; break;
+      case ScatterReduction::Add: dst = T(dst + update); break;
+      case ScatterReduction::Mul: dst = T(dst * update); break;
+      case ScatterReduction::Max: dst = std::max(dst, update); break;
+      case ScatterReduction::Min: dst = std::min(dst, update); break;
+    }
+  }
 }
 
 ComputeFn make_slice(const KernelInit&) {
@@ -58,9 +91,8 @@ ComputeFn make_gather(const KernelInit& init) {
 template <bool Scatter>
 ComputeFn make_elements(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", 0);
-  std::string reduction = init.attr_string("reduction", "none");
-  if (reduction != "none" && reduction != "add" && reduction != "mul")
-    fail(ErrorCode::NotImplemented, "ScatterElements: reduction '{}' is not supported", reduction);
+  const ScatterReduction reduction =
+      Scatter ? parse_scatter_reduction(init) : ScatterReduction::None;
   return [axis, reduction](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& indices = ctx.input(1);
@@ -96,15 +128,7 @@ ComputeFn make_elements(const KernelInit& init) {
         std::memcpy(y.raw_data(), x.raw_data(), x.nbytes());
         T* out = y.data<T>();
         const T* up = updates.data<T>();
-        for (size_t i = 0; i < offsets.size(); ++i) {
-          if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, bool>) {
-            out[offsets[i]] = up[i];
-          } else {
-            if (reduction == "add") out[offsets[i]] = T(out[offsets[i]] + up[i]);
-            else if (reduction == "mul") out[offsets[i]] = T(out[offsets[i]] * up[i]);
-            else out[offsets[i]] = up[i];
-          }
-        }
+        for (size_t i = 0; i < offsets.size(); ++i) scatter_one(out[offsets[i]], up[i], reduction);
       } else {
         Tensor& y = ctx.allocate_output(0, ishape, x.dtype());
         const T* in = x.data<T>();
@@ -119,9 +143,8 @@ ComputeFn make_elements(const KernelInit& init) {
 template <bool Scatter>
 ComputeFn make_nd(const KernelInit& init) {
   int64_t batch_dims = init.attr_int("batch_dims", 0);
-  std::string reduction = init.attr_string("reduction", "none");
-  if (reduction != "none" && reduction != "add" && reduction != "mul")
-    fail(ErrorCode::NotImplemented, "ScatterND: reduction '{}' is not supported", reduction);
+  const ScatterReduction reduction =
+      Scatter ? parse_scatter_reduction(init) : ScatterReduction::None;
   return [batch_dims, reduction](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& indices = ctx.input(1);
@@ -158,16 +181,8 @@ ComputeFn make_nd(const KernelInit& init) {
         T* out = y.data<T>();
         const T* up = updates.data<T>();
         for (int64_t t = 0; t < tuples; ++t)
-          for (int64_t i = 0; i < slice; ++i) {
-            T& dst = out[starts[t] + i];
-            if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, bool>) {
-              dst = up[t * slice + i];
-            } else {
-              if (reduction == "add") dst = T(dst + up[t * slice + i]);
-              else if (reduction == "mul") dst = T(dst * up[t * slice + i]);
-              else dst = up[t * slice + i];
-            }
-          }
+          for (int64_t i = 0; i < slice; ++i)
+            scatter_one(out[starts[t] + i], up[t * slice + i], reduction);
       });
     } else {
       Shape shape(indices.shape().begin(), indices.shape().end() - 1);
@@ -212,40 +227,61 @@ ComputeFn make_one_hot(const KernelInit& init) {
   };
 }
 
+// TopK on any axis; ties keep the lower index first (ONNX Runtime's order). `sorted` = 0 allows
+// any order, so the sorted one serves both. Values compare in their own type (int64 exactly).
 ComputeFn make_top_k(const KernelInit& init) {
   int64_t axis = init.attr_int("axis", -1);
   bool largest = init.attr_int("largest", 1) != 0;
+  const int64_t sorted = init.attr_int("sorted", 1);
+  if (sorted != 0 && sorted != 1)
+    init.fail_model(fmt::format("sorted must be 0 or 1, got {}", sorted));
   return [axis, largest](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     std::vector<int64_t> k_values = tensor_to_int64s(ctx.input(1), "TopK k");
-    FLOWONNX_REQUIRE(k_values.size() == 1, "TopK: k must hold one value");
+    FLOWONNX_REQUIRE(k_values.size() == 1, "TopK: input 1 (K) must hold one value");
     int64_t a = kernels::detail::normalize_axis("TopK", axis, x.rank());
     int64_t n = x.shape()[a], k = k_values[0];
-    FLOWONNX_REQUIRE(k >= 0 && k <= n, "TopK: k = {} for a dim of {}", k, n);
+    FLOWONNX_REQUIRE(k >= 0 && k <= n, "TopK: input 1 (K) = {} for a dim of {}", k, n);
     Shape shape = x.shape();
     shape[a] = k;
     int64_t outer = 1, inner = 1;
     for (int64_t d = 0; d < a; ++d) outer *= x.shape()[d];
     for (int64_t d = a + 1; d < x.rank(); ++d) inner *= x.shape()[d];
-    std::vector<double> in = x.to_double_vector();
-    Tensor values_d(shape, DType::Float64);
+    Tensor& values = ctx.allocate_output(0, shape, x.dtype());
     Tensor& indices = ctx.allocate_output(1, shape, DType::Int64);
-    double* vout = values_d.data<double>();
     int64_t* iout = indices.data<int64_t>();
-    std::vector<int64_t> order(n);
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i = 0; i < inner; ++i) {
-        auto at = [&](int64_t j) { return in[(o * n + j) * inner + i]; };
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) {
-          return largest ? at(p) > at(q) : at(p) < at(q);
-        });
-        for (int64_t j = 0; j < k; ++j) {
-          vout[(o * k + j) * inner + i] = at(order[j]);
-          iout[(o * k + j) * inner + i] = order[j];
-        }
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, bool>) {
+        fail(ErrorCode::InvalidArgument, "TopK: input 0 {} must be a numeric type", x.describe());
+      } else {
+        const T* in = x.data<T>();
+        T* vout = values.data<T>();
+        std::vector<int64_t> order(n);
+        for (int64_t o = 0; o < outer; ++o)
+          for (int64_t i = 0; i < inner; ++i) {
+            auto at = [&](int64_t j) { return in[(o * n + j) * inner + i]; };
+            std::iota(order.begin(), order.end(), 0);
+            // NaN counts as the largest value, which keeps the order strict and weak.
+            auto before = [&](int64_t p, int64_t q) {
+              const T u = at(p), v = at(q);
+              if constexpr (std::is_floating_point_v<T>) {
+                if (std::isnan(u) || std::isnan(v))
+                  return largest ? !std::isnan(v) : !std::isnan(u);
+              }
+              return largest ? u > v : u < v;
+            };
+            auto ranked = [&](int64_t p, int64_t q) {
+              return before(p, q) || (!before(q, p) && p < q);
+            };
+            std::partial_sort(order.begin(), order.begin() + k, order.end(), ranked);
+            for (int64_t j = 0; j < k; ++j) {
+              vout[(o * k + j) * inner + i] = at(order[j]);
+              iout[(o * k + j) * inner + i] = order[j];
+            }
+          }
       }
-    ctx.allocate_output(0, shape, x.dtype()).copy_from(values_d);
+    });
   };
 }
 
