@@ -12,6 +12,11 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_resize_kernels(registry);
   register_rnn_kernels(registry);
   register_quantize_kernels(registry);
+  register_quantized_math_kernels(registry);
+  register_signal_kernels(registry);
+  register_linalg_kernels(registry);
+  register_moments_kernels(registry);
+  register_text_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -14,6 +14,11 @@ void register_reduce_kernels(KernelRegistry& registry);      // reduce.cc: Reduc
 void register_resize_kernels(KernelRegistry& registry);      // resize.cc: Resize
 void register_rnn_kernels(KernelRegistry& registry);         // rnn.cc: RNN, GRU, LSTM
 void register_quantize_kernels(KernelRegistry& registry);    // quantize.cc: QuantizeLinear, DequantizeLinear
+void register_quantized_math_kernels(KernelRegistry& registry);  // quantized_math.cc: MatMulInteger, QLinearConv
+void register_signal_kernels(KernelRegistry& registry);      // signal.cc: windows, DFT, MelWeightMatrix
+void register_linalg_kernels(KernelRegistry& registry);      // linalg.cc: Det
+void register_moments_kernels(KernelRegistry& registry);     // moments.cc: MeanVarianceNormalization
+void register_text_kernels(KernelRegistry& registry);        // text.cc: TfIdfVectorizer
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
