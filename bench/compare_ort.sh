@@ -15,7 +15,7 @@
 # --set full: every image model of the zoo + the PyTorch exports of bench/make_bench_models.py
 #   (efficientnet_b0 convnext_tiny regnet_y_400mf mobilenet_v3_large_torch bert_tiny, written into
 #   --model-dir/torch with /usr/bin/python3 and Debian's python3-torchvision when missing;
-#   scripts/setup_bench.sh --torch installs that).
+#   scripts/setup.sh installs that).
 #   --models given as well: those are added after the set.
 # --isa avx2: flowonnx runs with ONEDNN_MAX_CPU_ISA=AVX2 (the AVX2 path on an AVX-512 CPU); any
 #   other oneDNN name works the same way (avx512_core, ...). ORT is not affected.
@@ -56,11 +56,7 @@ torch_python="${FLOWONNX_TORCH_PYTHON:-/usr/bin/python3}"
 [[ -x "$cli" ]] || { echo "error: $cli not built (cmake --build $build --target flowonnx)" >&2; exit 1; }
 "$python" -c 'import onnxruntime' 2>/dev/null ||
   { echo "error: $python cannot import onnxruntime: run scripts/setup.sh" >&2; exit 1; }
-if [[ "$set_name" == full && "$torch_python" == /usr/bin/python3 ]]; then
-  "$root/scripts/setup_bench.sh" --torch
-else
-  "$root/scripts/setup_bench.sh"
-fi
+"$root/scripts/setup_bench.sh"
 export ORT_DISABLE_TELEMETRY=1
 # ONNX Runtime's intra-op pool spins between parallel loops by default (allow_spinning=1);
 # libgomp, which runs oneDNN's and our loops, reads its policy from the environment at load, so

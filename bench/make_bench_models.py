@@ -3,7 +3,7 @@
 
   /usr/bin/python3 bench/make_bench_models.py DIR [--models NAME ...] [--opset 17] [--list]
 
-Runs under Debian's python3-torch / python3-torchvision (apt-get install python3-torchvision),
+Runs under Debian's python3-torch / python3-torchvision (scripts/setup.sh installs them),
 not the project's .venv. Nothing is downloaded: every model is built with seeded random weights
 (torch.manual_seed(0); BatchNorm statistics calibrated on seeded random batches, see
 calibrate_batch_norm), put in eval mode and exported with the TorchScript exporter

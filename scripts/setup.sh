@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev                    # tests
   libbenchmark-dev                             # bench/ micro-benchmarks (FLOWONNX_BUILD_BENCH)
   python3-venv                                 # the project's .venv (PyPI oracle, Python tests)
+  python3-torchvision                          # PyTorch's exporter for the model-family tests (pulls python3-torch)
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "base/error.h"
+#include "base/temporary_path.h"
 
 namespace flowonnx {
 namespace fs = std::filesystem;
@@ -27,21 +28,20 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
   if (!fs::is_directory(folder, ec))
     fail(ErrorCode::IoError, "{}: folder {} does not exist", path.string(), folder.string());
   std::random_device entropy;
-  fs::path temporary = folder / fmt::format(".{}.tmp{:08x}", path.filename().string(), entropy());
-  try {
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      if (!out) fail(ErrorCode::IoError, "{}: cannot create temporary file {}", path.string(), temporary.string());
-      write(out);
-      out.flush();
-      if (!out) fail(ErrorCode::IoError, "{}: write failed (disk full?)", path.string());
-    }
-    fs::rename(temporary, path, ec);
-    if (ec) fail(ErrorCode::IoError, "{}: cannot rename temporary file: {}", path.string(), ec.message());
-  } catch (...) {
-    fs::remove(temporary, ec);
-    throw;
+  TemporaryPath temporary(folder /
+                          fmt::format(".{}.tmp{:08x}", path.filename().string(), entropy()));
+  {
+    std::ofstream out(temporary.path(), std::ios::binary | std::ios::trunc);
+    if (!out)
+      fail(ErrorCode::IoError, "{}: cannot create temporary file {}", path.string(),
+           temporary.path().string());
+    write(out);
+    out.flush();
+    if (!out) fail(ErrorCode::IoError, "{}: write failed (disk full?)", path.string());
   }
+  fs::rename(temporary.path(), path, ec);
+  if (ec) fail(ErrorCode::IoError, "{}: cannot rename temporary file: {}", path.string(), ec.message());
+  temporary.release();
 }
 
 }  // namespace flowonnx

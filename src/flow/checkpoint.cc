@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/file_util.h"
 #include "base/logging.h"
+#include "base/temporary_path.h"
 #include "flow/checkpoint/pickle_layout.h"
 #include "flow/checkpoint/tensor_folder.h"
 
@@ -157,47 +158,45 @@ void save(const StateDict& state_dict, const fs::path& folder) {
          target.parent_path().string());
   check_replaceable(target);
 
-  fs::path temporary = sibling_name(target, "tmp");
+  TemporaryPath temporary_guard(sibling_name(target, "tmp"));
+  const fs::path& temporary = temporary_guard.path();
   if (!fs::create_directory(temporary, ec) || ec)
     fail(ErrorCode::IoError, "{}: cannot create temporary folder {}: {}", target.string(),
          temporary.string(), ec.message());
-  try {
-    for (const auto& [key, tensor] : state_dict) {
-      fs::path tensor_folder = temporary / key;
-      if (!fs::create_directory(tensor_folder, ec) || ec)
-        fail(ErrorCode::IoError, "{}: cannot create folder: {}", tensor_folder.string(),
-             ec.message());
-      checkpoint::write_tensor_folder(tensor_folder, tensor);
-    }
-    write_file_atomically(temporary / kSnapshotDone, [](std::ostream&) {});  // written last
-
-    if (!fs::exists(fs::symlink_status(target, ec))) {
-      fs::rename(temporary, target, ec);
-      if (ec)
-        fail(ErrorCode::IoError, "{}: cannot move the new checkpoint in place: {}", target.string(),
-             ec.message());
-      return;
-    }
-    fs::path old = sibling_name(target, "old");
-    fs::rename(target, old, ec);
-    if (ec)
-      fail(ErrorCode::IoError, "{}: cannot move the old checkpoint aside: {}", target.string(),
+  for (const auto& [key, tensor] : state_dict) {
+    fs::path tensor_folder = temporary / key;
+    if (!fs::create_directory(tensor_folder, ec) || ec)
+      fail(ErrorCode::IoError, "{}: cannot create folder: {}", tensor_folder.string(),
            ec.message());
+    checkpoint::write_tensor_folder(tensor_folder, tensor);
+  }
+  write_file_atomically(temporary / kSnapshotDone, [](std::ostream&) {});  // written last
+
+  if (!fs::exists(fs::symlink_status(target, ec))) {
     fs::rename(temporary, target, ec);
-    if (ec) {
-      std::error_code restore_ec;
-      fs::rename(old, target, restore_ec);
+    if (ec)
       fail(ErrorCode::IoError, "{}: cannot move the new checkpoint in place: {}", target.string(),
            ec.message());
-    }
-    fs::remove_all(old, ec);
-    if (ec)
-      log_warning("{}: could not delete the previous checkpoint at {}: {}", target.string(),
-                  old.string(), ec.message());
-  } catch (...) {
-    fs::remove_all(temporary, ec);
-    throw;
+    temporary_guard.release();
+    return;
   }
+  fs::path old = sibling_name(target, "old");
+  fs::rename(target, old, ec);
+  if (ec)
+    fail(ErrorCode::IoError, "{}: cannot move the old checkpoint aside: {}", target.string(),
+         ec.message());
+  fs::rename(temporary, target, ec);
+  if (ec) {
+    std::error_code restore_ec;
+    fs::rename(old, target, restore_ec);
+    fail(ErrorCode::IoError, "{}: cannot move the new checkpoint in place: {}", target.string(),
+         ec.message());
+  }
+  temporary_guard.release();
+  fs::remove_all(old, ec);
+  if (ec)
+    log_warning("{}: could not delete the previous checkpoint at {}: {}", target.string(),
+                old.string(), ec.message());
 }
 
 }  // namespace flowonnx

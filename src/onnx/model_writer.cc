@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/temporary_path.h"
 #include "onnx/attribute_proto.h"
 #include "onnx/tensor_proto.h"
 
@@ -161,23 +162,13 @@ struct ExternalTensor {
 // rename, so a failure anywhere leaves the folder as it was.
 class TemporaryFile {
  public:
-  TemporaryFile(const fs::path& target) : target_(target) {
-    std::random_device entropy;
-    path_ =
-        target.parent_path() / fmt::format(".{}.tmp{:08x}", target.filename().string(), entropy());
-  }
-  ~TemporaryFile() {
-    std::error_code ec;
-    if (!committed_) fs::remove(path_, ec);
-  }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  TemporaryFile(const fs::path& target) : target_(target), temporary_(temporary_name(target)) {}
 
   std::ofstream open() {
-    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    std::ofstream out(temporary_.path(), std::ios::binary | std::ios::trunc);
     if (!out)
       fail(ErrorCode::IoError, "{}: cannot create temporary file {}", target_.string(),
-           path_.string());
+           temporary_.path().string());
     return out;
   }
   void finish(std::ofstream& out) {
@@ -187,17 +178,21 @@ class TemporaryFile {
   }
   void commit() {
     std::error_code ec;
-    fs::rename(path_, target_, ec);
+    fs::rename(temporary_.path(), target_, ec);
     if (ec)
       fail(ErrorCode::IoError, "{}: cannot rename temporary file into place: {}", target_.string(),
            ec.message());
-    committed_ = true;
+    temporary_.release();
   }
 
  private:
+  static fs::path temporary_name(const fs::path& target) {
+    std::random_device entropy;
+    return target.parent_path() /
+           fmt::format(".{}.tmp{:08x}", target.filename().string(), entropy());
+  }
   fs::path target_;
-  fs::path path_;
-  bool committed_ = false;
+  TemporaryPath temporary_;  // removed unless committed, also when the process is interrupted
 };
 
 void write_external_data(std::ofstream& out, const std::vector<ExternalTensor>& tensors) {

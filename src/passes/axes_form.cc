@@ -1,6 +1,6 @@
 #include "passes/axes_form.h"
 
-#include "passes/rewrite.h"
+#include "ir/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -15,7 +15,7 @@ void set_squeeze_axes(ir::Graph& graph, ir::Node& node, const std::vector<int64_
   }
   node.inputs.resize(2);
   node.inputs[1] = add_initializer(graph, (node.name.empty() ? node.op_type : node.name) + "/axes",
-                                   int64_tensor(axes));
+                                   ir::int64_tensor(axes));
 }
 
 }  // namespace flowonnx::passes

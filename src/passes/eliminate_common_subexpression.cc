@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -40,7 +40,7 @@ bool eliminate_common_subexpression(ir::Graph& graph, PassContext& context) {
       if (!node->outputs[i].empty() && !(*same)->outputs[i].empty())
         replace_value(graph, node->outputs[i], (*same)->outputs[i]);
     bool still_read = false;
-    UseMap uses(graph);
+    ir::UseMap uses(graph);
     for (const auto& out : node->outputs) still_read |= !out.empty() && uses.count(out) > 0;
     if (!still_read) graph.remove_node(node);
     changed = true;

@@ -2,8 +2,8 @@
 // so whole dead chains go in one run.
 #include <algorithm>
 
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

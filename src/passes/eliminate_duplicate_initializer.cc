@@ -4,8 +4,8 @@
 #include <functional>
 #include <string_view>
 
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -22,7 +22,7 @@ bool eliminate_duplicate_initializer(ir::Graph& graph, PassContext& context) {
         std::string_view(static_cast<const char*>(tensor.raw_data()), tensor.nbytes()));
     auto& kept = by_hash[hash];
     auto same = std::find_if(kept.begin(), kept.end(), [&](const std::string& other) {
-      return tensors_equal(graph.initializer(other), tensor);
+      return ir::tensors_equal(graph.initializer(other), tensor);
     });
     if (same == kept.end()) kept.push_back(name);
     else merges.emplace_back(name, *same);

@@ -1,6 +1,6 @@
 // Identity y = x: readers of y read x.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

@@ -1,7 +1,7 @@
 // Cast to the dtype the input already has.
+#include "ir/rewrite.h"
 #include "onnx/model_io.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

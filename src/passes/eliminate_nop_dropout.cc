@@ -1,7 +1,7 @@
 // Dropout at inference is the identity: removed when its mask output is unused and training_mode
 // is absent or a constant false (a non-constant training_mode keeps the node).
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -9,7 +9,7 @@ bool eliminate_nop_dropout(ir::Graph& graph, PassContext& context) {
   bool changed = false;
   for (ir::Node* node : graph.topological_order()) {
     if (!is_onnx_node(*node) || node->op_type != "Dropout" || node->inputs.empty()) continue;
-    UseMap uses(graph);
+    ir::UseMap uses(graph);
     if (node->outputs.size() > 1 && !node->outputs[1].empty() && uses.count(node->outputs[1]) > 0)
       continue;
     if (node->inputs.size() > 2 && !node->inputs[2].empty()) {

@@ -1,7 +1,7 @@
 // Pad whose pads are all zero (attribute before opset 11, constant input after) does nothing,
 // whatever its mode.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

@@ -1,8 +1,8 @@
 // Reshape to the shape its input already has. Works with symbolic dims: a target dim matches
 // when it equals the static input dim, is 0 (copy, without allowzero), or is the single -1 while
 // every other dim matches.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

@@ -1,6 +1,6 @@
 // Transpose with perm = [0, 1, ..., r-1] (or no perm on a rank <= 1 input) does nothing.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

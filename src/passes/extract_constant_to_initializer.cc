@@ -1,7 +1,7 @@
 // Constant nodes become initializers of the same name (the value may be given as value,
 // value_float(s) or value_int(s)); string and sparse constants stay, with a note.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -16,7 +16,7 @@ std::optional<Tensor> constant_value(const ir::Attributes& attrs) {
     return Tensor::from_vector<float>({static_cast<int64_t>(values.size())},
                                       std::vector<float>(values.begin(), values.end()));
   }
-  if (attrs.has("value_ints")) return int64_tensor(attrs.get_ints("value_ints"));
+  if (attrs.has("value_ints")) return ir::int64_tensor(attrs.get_ints("value_ints"));
   return std::nullopt;
 }
 

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/rewrite.h"
 #include "passes/node_evaluator.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

@@ -5,8 +5,8 @@
 // batch and stay correct at every batch size.
 #include <algorithm>
 
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -63,7 +63,7 @@ std::optional<Tensor> fold(const ir::Graph& graph, const ir::Node& node) {
     std::vector<int64_t> all(dims->size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
     auto values = pick_static(*dims, all);
-    if (values) return int64_tensor(*values);
+    if (values) return ir::int64_tensor(*values);
     return std::nullopt;
   }
   if (node.op_type == "Size") {
@@ -87,7 +87,7 @@ std::optional<Tensor> fold(const ir::Graph& graph, const ir::Node& node) {
     if (!indices || !positions) return std::nullopt;
     auto values = pick_static(*dims, *positions);
     if (!values) return std::nullopt;
-    return int64_tensor(*values).reshape(indices->shape());
+    return ir::int64_tensor(*values).reshape(indices->shape());
   }
   if (node.op_type == "Slice" && node.inputs.size() >= 3 && onnx_opset_of(graph) >= 10) {
     auto starts = constant_ints(graph, node.inputs[1]), ends = constant_ints(graph, node.inputs[2]);
@@ -99,7 +99,7 @@ std::optional<Tensor> fold(const ir::Graph& graph, const ir::Node& node) {
     auto values = pick_static(*dims, slice_positions(static_cast<int64_t>(dims->size()), (*starts)[0],
                                                      (*ends)[0], (*steps)[0]));
     if (!values) return std::nullopt;
-    return int64_tensor(*values);
+    return ir::int64_tensor(*values);
   }
   return std::nullopt;
 }

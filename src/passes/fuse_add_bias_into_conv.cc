@@ -1,7 +1,7 @@
 // Conv(x, W[, B]) + C with C constant and per-channel (every dim but the channel dim is 1 once
 // right-aligned to the Conv output's rank) becomes Conv(x, W, B + C).
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -9,7 +9,7 @@ bool fuse_add_bias_into_conv(ir::Graph& graph, PassContext& context) {
   bool changed = false;
   for (ir::Node* add : graph.topological_order()) {
     if (!is_onnx_node(*add) || add->op_type != "Add" || add->inputs.size() != 2) continue;
-    UseMap uses(graph);
+    ir::UseMap uses(graph);
     for (int side = 0; side < 2; ++side) {
       ir::Node* conv = producer_of(graph, add->inputs[side]);
       const Tensor* addend = constant_of(graph, add->inputs[1 - side]);

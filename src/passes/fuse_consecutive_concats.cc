@@ -1,7 +1,7 @@
 // Concat(..., Concat(p, q), ...) on the same axis, the inner one read only here, becomes one
 // Concat(..., p, q, ...). Axes are compared after normalising with the rank when it is known.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -24,7 +24,7 @@ bool fuse_consecutive_concats(ir::Graph& graph, PassContext& context) {
     if (!is_onnx_node(*outer) || outer->op_type != "Concat") continue;
     auto axis = concat_axis(graph, *outer);
     if (!axis) continue;
-    UseMap uses(graph);
+    ir::UseMap uses(graph);
     std::vector<std::string> inputs;
     bool fused = false;
     for (const auto& input : outer->inputs) {

@@ -2,8 +2,8 @@
 // is Slice(x, s1+s2, e1+e2, a1+a2, t1+t2). Opset 10+ (inputs form) with every parameter constant.
 #include <set>
 
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -27,7 +27,7 @@ std::optional<SliceParams> slice_params(const ir::Graph& graph, const ir::Node& 
   auto steps = ints_attr_or_input(graph, node, "", 4, ones);
   if (!axes || !steps || axes->size() != starts->size() || steps->size() != starts->size())
     return std::nullopt;
-  auto normalized = normalize_axes(*axes, rank);
+  auto normalized = ir::normalize_axes(*axes, rank);
   if (!normalized) return std::nullopt;
   p.axes = *normalized;
   p.steps = *steps;
@@ -57,10 +57,10 @@ bool fuse_consecutive_slices(ir::Graph& graph, PassContext& context) {
     };
     std::string base = outer->name.empty() ? "Slice" : outer->name;
     outer->inputs = {inner->inputs[0],
-                     add_initializer(graph, base + "/starts", int64_tensor(join(first->starts, second->starts))),
-                     add_initializer(graph, base + "/ends", int64_tensor(join(first->ends, second->ends))),
-                     add_initializer(graph, base + "/axes", int64_tensor(join(first->axes, second->axes))),
-                     add_initializer(graph, base + "/steps", int64_tensor(join(first->steps, second->steps)))};
+                     add_initializer(graph, base + "/starts", ir::int64_tensor(join(first->starts, second->starts))),
+                     add_initializer(graph, base + "/ends", ir::int64_tensor(join(first->ends, second->ends))),
+                     add_initializer(graph, base + "/axes", ir::int64_tensor(join(first->axes, second->axes))),
+                     add_initializer(graph, base + "/steps", ir::int64_tensor(join(first->steps, second->steps)))};
     changed = true;
   }
   return changed;

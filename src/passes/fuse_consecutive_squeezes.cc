@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/rewrite.h"
 #include "passes/axes_form.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -17,14 +17,14 @@ bool fuse_consecutive_squeezes(ir::Graph& graph, PassContext& context) {
     auto rank = rank_of(graph, inner->inputs[0]);
     auto a1 = squeeze_axes(graph, *inner), a2 = squeeze_axes(graph, *outer);
     if (!rank || !a1 || !a2) continue;
-    auto first = normalize_axes(*a1, *rank);
+    auto first = ir::normalize_axes(*a1, *rank);
     if (!first) continue;
     std::set<int64_t> removed(first->begin(), first->end());
     if (removed.size() != first->size()) continue;
     std::vector<int64_t> remaining;
     for (int64_t i = 0; i < *rank; ++i)
       if (!removed.count(i)) remaining.push_back(i);
-    auto second = normalize_axes(*a2, static_cast<int64_t>(remaining.size()));
+    auto second = ir::normalize_axes(*a2, static_cast<int64_t>(remaining.size()));
     if (!second) continue;
     for (int64_t axis : *second) removed.insert(remaining[axis]);
     outer->inputs[0] = inner->inputs[0];

@@ -2,8 +2,8 @@
 // rewired to x; the inner one goes when nothing else reads it (eliminate_deadend).
 #include <numeric>
 
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/rewrite.h"
 #include "passes/axes_form.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -14,7 +14,7 @@ namespace {
 // Marks (true = inserted) after inserting dims at `axes` (relative to the output rank).
 std::optional<std::vector<bool>> insert_dims(const std::vector<bool>& dims, const std::vector<int64_t>& axes) {
   int64_t out_rank = static_cast<int64_t>(dims.size() + axes.size());
-  auto normalized = normalize_axes(axes, out_rank);
+  auto normalized = ir::normalize_axes(axes, out_rank);
   if (!normalized) return std::nullopt;
   std::set<int64_t> inserted(normalized->begin(), normalized->end());
   if (inserted.size() != axes.size()) return std::nullopt;

@@ -2,8 +2,8 @@
 // broadcasts to [M,N] without growing it (each dim of C is 1 or the output's). Batched MatMul
 // stays (Gemm is 2-D only). A Gemm without C followed by Add(C) (how linear layers without a
 // fused bias are often exported) takes C the same way, with beta = 1.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -21,7 +21,7 @@ bool fuse_matmul_add_bias_into_gemm(ir::Graph& graph, PassContext& context) {
   bool changed = false;
   for (ir::Node* add : graph.topological_order()) {
     if (!is_onnx_node(*add) || add->op_type != "Add" || add->inputs.size() != 2) continue;
-    UseMap uses(graph);
+    ir::UseMap uses(graph);
     for (int side = 0; side < 2; ++side) {
       ir::Node* matmul = producer_of(graph, add->inputs[side]);
       const std::string& bias = add->inputs[1 - side];

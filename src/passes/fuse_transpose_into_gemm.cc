@@ -1,6 +1,6 @@
 // Gemm(Transpose(A, perm=[1,0]), B) = Gemm(A, B, transA = !transA); same for B.
+#include "ir/rewrite.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 
 namespace flowonnx::passes {
 

@@ -6,9 +6,9 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include "ir/rewrite.h"
 #include "onnx/model_io.h"
 #include "passes/pass.h"
-#include "passes/rewrite.h"
 #include "runtime/type_inference.h"
 
 namespace flowonnx::passes {

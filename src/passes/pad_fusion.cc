@@ -1,6 +1,6 @@
 #include "passes/pad_fusion.h"
 
-#include "passes/rewrite.h"
+#include "ir/rewrite.h"
 
 namespace flowonnx::passes {
 
@@ -12,7 +12,7 @@ bool fuse_pad_into_window_op(ir::Graph& graph, const std::set<std::string>& ops,
     if (!is_onnx_node(*node) || !ops.count(node->op_type) || node->inputs.empty()) continue;
     if (node->attrs.has("auto_pad") && node->attrs.get_string("auto_pad") != "NOTSET") continue;
     ir::Node* pad = producer_of(graph, node->inputs[0]);
-    UseMap uses(graph);
+    ir::UseMap uses(graph);
     if (!pad || !is_onnx_node(*pad) || pad->op_type != "Pad" || pad->outputs.size() != 1 ||
         uses.count(pad->outputs[0]) != 1 || pad->inputs.empty() || pad->inputs.size() > 3)
       continue;

@@ -15,6 +15,9 @@
 
 namespace flowonnx::runtime {
 
+// The domain of ops that only the runtime's own rewrites create (never read from a model file).
+inline const std::string kInternalDomain = "flowonnx.cpu";
+
 class KernelRegistry {
  public:
   // domain "" is ai.onnx. Registering the same key twice is an Internal error. `infer` gives the

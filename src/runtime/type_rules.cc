@@ -49,10 +49,10 @@ TypeRule same_as_input(size_t i) {
   };
 }
 
-TypeRule broadcast() {
-  return [](const TypeContext& ctx) -> std::optional<ir::ValueType> {
-    if (ctx.output() != 0 || !ctx.input(0)) return std::nullopt;
-    return ir::ValueType{ctx.input(0)->dtype, broadcast_dims(all_inputs(ctx))};
+TypeRule broadcast(size_t dtype_input) {
+  return [dtype_input](const TypeContext& ctx) -> std::optional<ir::ValueType> {
+    if (ctx.output() != 0 || !ctx.input(dtype_input)) return std::nullopt;
+    return ir::ValueType{ctx.input(dtype_input)->dtype, broadcast_dims(all_inputs(ctx))};
   };
 }
 
@@ -77,10 +77,12 @@ TypeRule dtype_only(DType dtype) {
   };
 }
 
-TypeRule input_dtype_only() {
-  return [](const TypeContext& ctx) -> std::optional<ir::ValueType> {
-    if (ctx.output() != 0 || !ctx.input(0)) return std::nullopt;
-    return ir::ValueType{ctx.input(0)->dtype, std::nullopt};
+TypeRule input_dtype_only() { return dtype_of_input(0); }
+
+TypeRule dtype_of_input(size_t i) {
+  return [i](const TypeContext& ctx) -> std::optional<ir::ValueType> {
+    if (ctx.output() != 0 || !ctx.input(i)) return std::nullopt;
+    return ir::ValueType{ctx.input(i)->dtype, std::nullopt};
   };
 }
 

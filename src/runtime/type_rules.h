@@ -36,8 +36,9 @@ namespace rules {
 
 // Output 0 has input `i`'s dtype and shape (unary math, activations, normalisations).
 TypeRule same_as_input(size_t i = 0);
-// Output 0 has input 0's dtype and the numpy broadcast of every input's shape (Add, Max, Sum).
-TypeRule broadcast();
+// Output 0 has input `dtype_input`'s dtype and the numpy broadcast of every input's shape (Add,
+// Max, Sum; Where with dtype_input 1).
+TypeRule broadcast(size_t dtype_input = 0);
 // Output 0 is `dtype` with the inputs' broadcast shape (comparisons, logical ops: Bool).
 TypeRule broadcast_as(DType dtype);
 // Output 0 is `dtype` with input 0's shape (IsNaN, Not: Bool).
@@ -46,6 +47,8 @@ TypeRule elementwise_as(DType dtype);
 TypeRule dtype_only(DType dtype);
 // Output 0 has input 0's dtype, shape left to run time; the rule of ops registered without one.
 TypeRule input_dtype_only();
+// Output 0 has input i's dtype, shape left to run time (OneHot: the values' dtype).
+TypeRule dtype_of_input(size_t i);
 // One rule per output; outputs past the list stay untyped.
 TypeRule per_output(std::vector<TypeRule> outputs);
 

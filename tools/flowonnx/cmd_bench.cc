@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "cli_rules.h"
 #include "commands.h"
 #include "kernels/cpu/blocked_layout.h"
 #include "providers.h"
@@ -126,9 +127,6 @@ double ms_since(Clock::time_point start) {
 }
 
 void run_bench(const BenchOptions& options) {
-  FLOWONNX_REQUIRE(
-      options.batch >= 1 && options.runs >= 1 && options.warmup >= 0 && options.threads >= 0,
-      "--batch and --runs must be >= 1, --warmup and --threads >= 0");
   SessionOptions session_options;
   session_options.intra_op_num_threads = options.threads;
   session_options.optimize_graph = !options.no_optimize;
@@ -256,12 +254,13 @@ void add_bench_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("bench",
                                      "Time a model in the runtime (latency, throughput, "
                                      "session creation, peak RSS, per-op profile)");
-  cmd->add_option("model", options->model, "MODEL.onnx")->required()->check(CLI::ExistingFile);
+  cmd->add_option("model", options->model, "MODEL.onnx")->required();
   cmd->add_option("--batch", options->batch,
-                  "Batch size (a fixed-batch model allows only its own)");
-  cmd->add_option("--threads", options->threads, "Intra-op threads (0: OpenMP default)");
-  cmd->add_option("--warmup", options->warmup, "Untimed runs first");
-  cmd->add_option("--runs", options->runs, "Timed runs");
+                  "Batch size (a fixed-batch model allows only its own)")
+      ->check(at_least(1));
+  add_threads_option(cmd, &options->threads);
+  cmd->add_option("--warmup", options->warmup, "Untimed runs first")->check(at_least(0));
+  cmd->add_option("--runs", options->runs, "Timed runs")->check(at_least(1));
   cmd->add_flag("--json", options->json, "Print one JSON object");
   cmd->add_flag("--profile", options->profile, "Time per node and per op type");
   cmd->add_flag("--no-optimize", options->no_optimize,
@@ -270,7 +269,8 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--providers", options->providers, "Execution providers in order: cpu, cuda, tensorrt")
       ->capture_default_str();
   cmd->add_flag("--tf32", options->tf32, "CUDA: allow TF32 tensor cores for convs and matrix products");
-  cmd->add_flag("--fp16", options->fp16, "CUDA: allow fp16 tensor cores for convs and matrix products");
+  cmd->add_flag("--fp16", options->fp16, "CUDA: allow fp16 tensor cores for convs and matrix products")
+      ->excludes("--tf32");
   cmd->add_flag("--check", options->check,
                 "Also compare the outputs with an unoptimised session (printed on stderr)");
   cmd->callback([options] { run_bench(*options); });

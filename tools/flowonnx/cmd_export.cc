@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli_rules.h"
 #include "commands.h"
 #include "flow/checkpoint.h"
 #include "flow/nn/graph.h"
@@ -128,11 +129,11 @@ void add_export_command(CLI::App& app) {
       ->needs(check);
   cmd->add_option("--rtol", options->rtol, "With --check: relative tolerance")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber)
+      ->check(at_least(0))
       ->needs(check);
   cmd->add_option("--atol", options->atol, "With --check: absolute tolerance")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber)
+      ->check(at_least(0))
       ->needs(check);
   cmd->callback([options] { run_export(*options); });
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <numeric>
 
+#include "cli_rules.h"
 #include "commands.h"
 #include "flow/checkpoint.h"
 #include "kernels/cpu/threading.h"
@@ -91,7 +92,7 @@ void add_infer_command(CLI::App& app) {
   cmd->add_option("--input", options->input, "Input .npy (default: seeded random input of --input-shape)");
   cmd->add_option("--input-shape", options->input_shape, "Shape of the random input, e.g. 1,3,224,224");
   cmd->add_option("--output", options->output, "Write the output to this .npy");
-  cmd->add_option("--threads", options->threads, "Threads for the CPU kernels (default: all cores)");
+  add_threads_option(cmd, &options->threads);
   cmd->add_option("--top", options->top, "How many top classes to print")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->callback([options] { run_infer(*options); });
 }

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "cli_rules.h"
 #include "commands.h"
 #include "providers.h"
 #include "runtime/session.h"
@@ -54,7 +55,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--output", options->outputs, "[NAME=]FILE to save an output; unnamed bind in order");
   cmd->add_option("--providers", options->providers, "Execution providers in order: cpu, cuda, tensorrt")
       ->capture_default_str();
-  cmd->add_option("--threads", options->threads, "Threads for the CPU kernels (default: all cores)");
+  add_threads_option(cmd, &options->threads);
   cmd->callback([options] { run_model(*options); });
 }
 

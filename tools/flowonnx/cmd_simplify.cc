@@ -3,6 +3,7 @@
 // proves the result computes the same thing on N random inputs.
 #include <fmt/format.h>
 
+#include "cli_rules.h"
 #include "commands.h"
 #include "onnx/model_io.h"
 #include "passes/equivalence_check.h"
@@ -56,7 +57,7 @@ void add_simplify_command(CLI::App& app) {
   cmd->add_option("input", options->input, "Input .onnx")->required();
   cmd->add_option("output", options->output, "Output .onnx (external data kept if the input has it)")->required();
   cmd->add_option("--check", options->check, "Compare original and simplified on N random inputs")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   cmd->add_flag("--skip-fuse-bn", options->skip_fuse_bn, "Keep BatchNormalization nodes");
   cmd->add_flag("--skip-constant-folding", options->skip_constant_folding, "Do not fold constants or shapes");
   cmd->add_option("--overwrite-input-shape", options->overwrite_input_shape,

@@ -5,9 +5,13 @@
 #include <exception>
 
 #include "base/error.h"
+#include "base/temporary_path.h"
+#include "cli_rules.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {
+  // Before any thread starts: SIGINT/SIGTERM/SIGHUP then remove every writer's temporary files.
+  flowonnx::remove_temporaries_on_signals();
   // Over a file-size limit (ulimit -f) the kernel would kill us with SIGXFSZ mid-write, leaving the
   // temporary file behind; ignored, the write fails with EFBIG and the atomic writer cleans up.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -29,8 +33,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    return flowonnx::cli::report_parse_error(app, e, argc, argv);
   } catch (const flowonnx::cli::CheckFailed& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 3;

@@ -55,19 +55,6 @@ void ImportContext::fail_node(const ir::Node& node, const std::string& message) 
        message);
 }
 
-void erase_attr(ir::Node& node, const std::string& name) {
-  if (!node.attrs.has(name)) return;
-  ir::Attributes kept;
-  for (const auto& [key, value] : node.attrs)
-    if (key != name) kept.set(key, value);
-  node.attrs = std::move(kept);
-}
-
-void set_input(ir::Node& node, size_t index, const std::string& value) {
-  if (node.inputs.size() <= index) node.inputs.resize(index + 1);
-  node.inputs[index] = value;
-}
-
 namespace {
 
 // Constant nodes become initializers: constants are then converted once, at load.
@@ -125,7 +112,7 @@ void normalize_graph(ir::Graph& graph) {
       constants.push_back(node);
       continue;
     }
-    detail::erase_attr(*node, "consumed_inputs");  // opset < 6 leftover, meaningless here
+    ir::erase_attr(*node, "consumed_inputs");  // opset < 6 leftover, meaningless here
     detail::normalize_attribute_inputs(context, *node);
     detail::normalize_legacy_ops(context, *node);
   }

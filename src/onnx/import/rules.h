@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/rewrite.h"
 
 namespace flowonnx::onnx_import::detail {
 
@@ -35,9 +36,6 @@ class ImportContext {
   ir::Graph& graph_;
   int64_t opset_;
 };
-
-void set_input(ir::Node& node, size_t index, const std::string& value);
-void erase_attr(ir::Node& node, const std::string& name);
 
 // attribute_inputs.cc: Squeeze/Unsqueeze/ReduceX/Clip/Pad/Split/Slice/TopK attributes -> inputs.
 void normalize_attribute_inputs(ImportContext& context, ir::Node& node);

@@ -3,9 +3,10 @@
 #include <map>
 #include <set>
 
+#include "ir/rewrite.h"
 #include "kernels/cpu/blocked_layout.h"
+#include "runtime/kernel_registry.h"
 #include "runtime/optimize/fuse_conv.h"
-#include "runtime/optimize/graph_views.h"
 
 namespace flowonnx::runtime {
 

@@ -3,7 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "runtime/optimize/graph_views.h"
+#include "ir/rewrite.h"
+#include "runtime/kernel_registry.h"
 
 namespace flowonnx::runtime {
 
@@ -16,7 +17,7 @@ bool is_float_vector(const Tensor* t, int64_t size) {
 // Reads Relu or Clip (constant bounds) as an activation: kind name and bounds.
 bool read_activation(const ir::Graph& graph, const ir::Node& node, std::string& kind, double& min,
                      double& max) {
-  if (!is_default_domain(node) || node.outputs.size() != 1) return false;
+  if (!is_onnx_node(node) || node.outputs.size() != 1) return false;
   if (node.op_type == "Relu" && node.inputs.size() == 1) {
     kind = "Relu";
     return true;
@@ -46,8 +47,8 @@ std::pair<ir::Node*, ir::Node*> swish_of(const ir::Graph& graph, const std::stri
   for (int first = 0; first < 2; ++first) {
     ir::Node* sigmoid = readers[first];
     ir::Node* mul = readers[1 - first];
-    if (!is_default_domain(*sigmoid) || sigmoid->op_type != "Sigmoid" ||
-        sigmoid->outputs.size() != 1 || !is_default_domain(*mul) || mul->op_type != "Mul" ||
+    if (!is_onnx_node(*sigmoid) || sigmoid->op_type != "Sigmoid" ||
+        sigmoid->outputs.size() != 1 || !is_onnx_node(*mul) || mul->op_type != "Mul" ||
         mul->inputs.size() != 2 || mul->outputs.size() != 1)
       continue;
     const std::string& gate = sigmoid->outputs[0];
@@ -60,77 +61,10 @@ std::pair<ir::Node*, ir::Node*> swish_of(const ir::Graph& graph, const std::stri
 
 }  // namespace
 
-int fold_batch_norm_into_conv(ir::Graph& graph) {
-  int folded = 0;
-  std::vector<ir::Node*> batch_norms;
-  for (const auto& node : graph.nodes())
-    if (is_default_domain(*node) && node->op_type == "BatchNormalization")
-      batch_norms.push_back(node.get());
-  const auto producers = graph.producers();
-  for (ir::Node* bn : batch_norms) {
-    if (bn->inputs.size() != 5 || bn->outputs.size() != 1 ||
-        (bn->attrs.has("training_mode") && bn->attrs.get_int("training_mode") != 0))
-      continue;
-    auto found = producers.find(bn->inputs[0]);
-    if (found == producers.end()) continue;
-    ir::Node* conv = const_cast<ir::Node*>(found->second);
-    if (!is_default_domain(*conv) || conv->op_type != "Conv" || conv->outputs.size() != 1 ||
-        sole_consumer(graph, conv->outputs[0]) != bn)
-      continue;
-    const Tensor* weights = fixed_constant(graph, conv->inputs.size() > 1 ? conv->inputs[1] : "");
-    if (!weights || weights->dtype() != DType::Float32 || weights->rank() < 3) continue;
-    const int64_t out_channels = weights->shape()[0];
-    const bool has_bias = conv->inputs.size() > 2 && !conv->inputs[2].empty();
-    const Tensor* bias = has_bias ? fixed_constant(graph, conv->inputs[2]) : nullptr;
-    if (has_bias && !is_float_vector(bias, out_channels)) continue;
-    const Tensor* scale = fixed_constant(graph, bn->inputs[1]);
-    const Tensor* shift = fixed_constant(graph, bn->inputs[2]);
-    const Tensor* mean = fixed_constant(graph, bn->inputs[3]);
-    const Tensor* var = fixed_constant(graph, bn->inputs[4]);
-    if (!is_float_vector(scale, out_channels) || !is_float_vector(shift, out_channels) ||
-        !is_float_vector(mean, out_channels) || !is_float_vector(var, out_channels))
-      continue;
-    const double epsilon = bn->attrs.has("epsilon") ? bn->attrs.get_float("epsilon") : 1e-5;
-
-    // w' = w * s, b' = (b - mean) * s + shift with s = scale / sqrt(var + eps), per output
-    // channel; the weight layout [O, C/groups, k...] makes this right for grouped convs too.
-    Tensor new_weights = weights->clone();
-    Tensor new_bias({out_channels}, DType::Float32);
-    const int64_t per_channel = weights->num_elements() / out_channels;
-    float* w = new_weights.data<float>();
-    for (int64_t o = 0; o < out_channels; ++o) {
-      const double s = scale->data<float>()[o] / std::sqrt(var->data<float>()[o] + epsilon);
-      for (int64_t i = 0; i < per_channel; ++i)
-        w[o * per_channel + i] = static_cast<float>(w[o * per_channel + i] * s);
-      const double b = has_bias ? bias->data<float>()[o] : 0.0;
-      new_bias.data<float>()[o] =
-          static_cast<float>((b - mean->data<float>()[o]) * s + shift->data<float>()[o]);
-    }
-    const std::string old_weights = conv->inputs[1];
-    const std::string old_bias = has_bias ? conv->inputs[2] : "";
-    const std::string weights_name = graph.unique_name(old_weights + "/bn_folded");
-    const std::string bias_name = graph.unique_name(bn->name + "/folded_bias");
-    graph.set_initializer(weights_name, std::move(new_weights));
-    graph.set_initializer(bias_name, std::move(new_bias));
-    conv->inputs.resize(3);
-    conv->inputs[1] = weights_name;
-    conv->inputs[2] = bias_name;
-    conv->outputs[0] = bn->outputs[0];
-    std::vector<std::string> bn_params(bn->inputs.begin() + 1, bn->inputs.end());
-    graph.remove_node(bn);
-    for (const auto& value : bn_params) drop_if_unused(graph, value);
-    drop_if_unused(graph, old_weights);
-    drop_if_unused(graph, old_bias);
-    ++folded;
-  }
-  if (folded) graph.prune_values();
-  return folded;
-}
-
 int fuse_conv_post_ops(ir::Graph& graph) {
   std::vector<ir::Node*> convs;
   for (ir::Node* node : graph.topological_order())
-    if (is_default_domain(*node) && node->op_type == "Conv") convs.push_back(node);
+    if (is_onnx_node(*node) && node->op_type == "Conv") convs.push_back(node);
   int fused = 0;
   for (ir::Node* conv : convs) {
     if (conv->inputs.size() < 2 || conv->outputs.size() != 1) continue;
@@ -162,7 +96,7 @@ int fuse_conv_post_ops(ir::Graph& graph) {
         node.attrs.set(prefix + "min", min);
         node.attrs.set(prefix + "max", max);
         (with_sum ? with_post : with_pre) = true;
-      } else if (is_default_domain(*next) && next->op_type == "Add" && !with_sum &&
+      } else if (is_onnx_node(*next) && next->op_type == "Add" && !with_sum &&
                  next->inputs.size() == 2 && next->outputs.size() == 1 &&
                  next->inputs[0] != next->inputs[1]) {
         const std::string& other = next->inputs[0] == value ? next->inputs[1] : next->inputs[0];
@@ -203,7 +137,7 @@ int fuse_conv_cpu_activations(ir::Graph& graph) {
       graph.remove_node(mul);
       ++fused;
     } else if (ir::Node* next = sole_consumer(graph, out);
-               next && is_default_domain(*next) &&
+               next && is_onnx_node(*next) &&
                (next->op_type == "Sigmoid" || next->op_type == "HardSwish") &&
                next->inputs.size() == 1 && next->outputs.size() == 1) {
       conv->attrs.set(slot, next->op_type);

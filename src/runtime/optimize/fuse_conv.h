@@ -1,7 +1,6 @@
-// Session-time conv fusions of the CPU runtime (applied to the session's own copy of the graph,
-// never written back to a model file; src/passes/ has the model-to-model optimiser):
-//   fold_batch_norm_into_conv  Conv -> BatchNormalization with constant parameters becomes one
-//                              Conv with rescaled weights and a bias (grouped convs included).
+// Session-time conv fusions of the CPU runtime, run after ir::fold_batch_norms_into_convs
+// (applied to the session's own copy of the graph, never written back to a model file;
+// src/passes/ has the model-to-model optimiser):
 //   fuse_conv_post_ops         2-D Conv with constant weights becomes flowonnx.cpu.FusedConv,
 //                              absorbing a following Relu/Clip, a residual Add and a Relu/Clip
 //                              after it (oneDNN post-ops: eltwise, sum, eltwise).
@@ -27,8 +26,6 @@ inline const char* const kFusedConv = "FusedConv";
 // pass and the FusedConv kernel agree.
 kernels::Conv2dParams conv_layout_params(const ir::Node& node);
 
-// Returns the number of BatchNormalization nodes folded.
-int fold_batch_norm_into_conv(ir::Graph& graph);
 // Returns the number of Conv nodes turned into FusedConv.
 int fuse_conv_post_ops(ir::Graph& graph);
 // Returns the number of activations absorbed.

@@ -5,7 +5,8 @@
 #include <numbers>
 #include <optional>
 
-#include "runtime/optimize/graph_views.h"
+#include "ir/rewrite.h"
+#include "runtime/kernel_registry.h"
 
 namespace flowonnx::runtime {
 

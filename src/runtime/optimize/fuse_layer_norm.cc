@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "runtime/optimize/graph_views.h"
+#include "ir/rewrite.h"
 
 namespace flowonnx::runtime {
 

@@ -3,17 +3,13 @@
 #include <algorithm>
 #include <optional>
 
+#include "ir/rewrite.h"
+#include "runtime/kernel_registry.h"
 #include "runtime/optimize/fuse_gelu.h"
-#include "runtime/optimize/graph_views.h"
 
 namespace flowonnx::runtime {
 
 namespace {
-
-std::optional<int64_t> rank_of(const ir::Graph& graph, const std::string& value) {
-  if (!graph.has_type(value) || !graph.type(value).shape) return std::nullopt;
-  return static_cast<int64_t>(graph.type(value).shape->size());
-}
 
 // True for a Transpose that swaps the last two of its rank >= 2 dims and nothing else.
 bool swaps_last_two(const ir::Node& transpose, const ir::Graph& graph) {

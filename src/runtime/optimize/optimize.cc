@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "ir/fold_batch_norm.h"
+#include "ir/rewrite.h"
+#include "runtime/kernel_registry.h"
 #include "runtime/optimize/blocked_layout.h"
 #include "runtime/optimize/fuse_conv.h"
 #include "runtime/optimize/fuse_gelu.h"
 #include "runtime/optimize/fuse_layer_norm.h"
 #include "runtime/optimize/fuse_matmul.h"
-#include "runtime/optimize/graph_views.h"
 
 namespace flowonnx::runtime {
 
@@ -28,7 +30,7 @@ CpuGraphReport optimize_for_cpu(ir::Graph& graph, const CpuGraphOptions& options
 
 void fuse_graph(ir::Graph& graph, const CpuGraphOptions& options, CpuGraphReport& report) {
   if (!options.fuse) return;
-  report.folded_batch_norms = fold_batch_norm_into_conv(graph);
+  report.folded_batch_norms = ir::fold_batch_norms_into_convs(graph);
   report.fused_convs = fuse_conv_post_ops(graph);
   report.layer_norms = fuse_layer_norm(graph);
 }

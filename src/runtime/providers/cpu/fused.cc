@@ -2,11 +2,12 @@
 // runtime/optimize/ create: FusedConv, BlockedMaxPool and the layout reorder. They are not
 // in the CPU provider's ONNX registry (models cannot name them); session_kernel_registry() adds
 // them.
+#include "ir/rewrite.h"
 #include "kernels/cpu/blocked_layout.h"
 #include "kernels/cpu/conv_prepared.h"
+#include "runtime/kernel_registry.h"
 #include "runtime/optimize/blocked_layout.h"
 #include "runtime/optimize/fuse_conv.h"
-#include "runtime/optimize/graph_views.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/window.h"
 

@@ -2,11 +2,12 @@
 // in runtime/optimize/ create from spelled-out subgraphs: Gelu (fuse_gelu.h) and FusedMatMul
 // (fuse_matmul.h). Like fused.cc's, they are only in session_kernel_registry(): no model may
 // name them.
+#include "ir/rewrite.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/unary_math.h"
+#include "runtime/kernel_registry.h"
 #include "runtime/optimize/fuse_gelu.h"
 #include "runtime/optimize/fuse_matmul.h"
-#include "runtime/optimize/graph_views.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 
 namespace flowonnx::runtime::cpu {

@@ -6,6 +6,7 @@
 #include "kernels/cpu/data_movement.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/shape_rules.h"
+#include "runtime/type_rules_data_movement.h"
 
 namespace flowonnx::runtime::cpu {
 
@@ -271,15 +272,15 @@ ComputeFn make_non_zero(const KernelInit&) {
 }  // namespace
 
 void register_indexing_kernels(KernelRegistry& r) {
-  r.add("", "Slice", make_slice);
+  r.add("", "Slice", make_slice, rules::data_movement());
   r.add("", "Gather", make_gather);
   r.add("", "GatherElements", make_elements<false>);
   r.add("", "ScatterElements", make_elements<true>);
   r.add("", "GatherND", make_nd<false>);
   r.add("", "ScatterND", make_nd<true>);
-  r.add("", "OneHot", make_one_hot);
-  r.add("", "TopK", make_top_k);
-  r.add("", "NonZero", make_non_zero);
+  r.add("", "OneHot", make_one_hot, rules::dtype_of_input(2));
+  r.add("", "TopK", make_top_k, rules::per_output({rules::input_dtype_only(), rules::dtype_only(DType::Int64)}));
+  r.add("", "NonZero", make_non_zero, rules::dtype_only(DType::Int64));
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -137,10 +137,10 @@ ComputeFn make_cumsum(const KernelInit& init) {
 void register_math_kernels(KernelRegistry& r) {
   r.add("", "Gemm", make_gemm);
   r.add("", "MatMul", make_matmul);
-  r.add("", "Softmax", make_softmax<SoftmaxKind::Softmax>);
-  r.add("", "LogSoftmax", make_softmax<SoftmaxKind::LogSoftmax>);
-  r.add("", "Hardmax", make_softmax<SoftmaxKind::Hardmax>);
-  r.add("", "CumSum", make_cumsum);
+  r.add("", "Softmax", make_softmax<SoftmaxKind::Softmax>, rules::same_as_input());
+  r.add("", "LogSoftmax", make_softmax<SoftmaxKind::LogSoftmax>, rules::same_as_input());
+  r.add("", "Hardmax", make_softmax<SoftmaxKind::Hardmax>, rules::same_as_input());
+  r.add("", "CumSum", make_cumsum, rules::same_as_input());
 }
 
 }  // namespace flowonnx::runtime::cpu

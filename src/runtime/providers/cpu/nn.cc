@@ -13,6 +13,7 @@
 #include "kernels/cpu/threading.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/window.h"
+#include "runtime/type_rules_window.h"
 
 namespace flowonnx::runtime::cpu {
 
@@ -237,17 +238,18 @@ ComputeFn make_dropout(const KernelInit&) {
 }  // namespace
 
 void register_nn_kernels(KernelRegistry& r) {
-  r.add("", "Conv", make_conv);
-  r.add("", "BatchNormalization", make_batch_norm);
-  r.add("", "MaxPool", make_pool<kernels::PoolNdKind::Max>);
-  r.add("", "AveragePool", make_pool<kernels::PoolNdKind::Average>);
-  r.add("", "LpPool", make_pool<kernels::PoolNdKind::Lp>);
-  r.add("", "GlobalAveragePool", make_global_pool<false>);
-  r.add("", "GlobalMaxPool", make_global_pool<true>);
-  r.add("", "LRN", make_lrn);
-  r.add("", "InstanceNormalization", make_instance_norm);
-  r.add("", "LayerNormalization", make_layer_norm);
-  r.add("", "Dropout", make_dropout);
+  r.add("", "Conv", make_conv, rules::conv());
+  r.add("", "BatchNormalization", make_batch_norm, rules::same_as_input());
+  r.add("", "MaxPool", make_pool<kernels::PoolNdKind::Max>, rules::pool());
+  r.add("", "AveragePool", make_pool<kernels::PoolNdKind::Average>, rules::pool());
+  r.add("", "LpPool", make_pool<kernels::PoolNdKind::Lp>, rules::pool());
+  r.add("", "GlobalAveragePool", make_global_pool<false>, rules::global_pool());
+  r.add("", "GlobalMaxPool", make_global_pool<true>, rules::global_pool());
+  r.add("", "LRN", make_lrn, rules::same_as_input());
+  r.add("", "InstanceNormalization", make_instance_norm, rules::same_as_input());
+  r.add("", "LayerNormalization", make_layer_norm, rules::same_as_input());
+  r.add("", "Dropout", make_dropout,
+        rules::per_output({rules::same_as_input(), rules::elementwise_as(DType::Bool)}));
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -162,11 +162,19 @@ ComputeFn make_dynamic_quantize_linear(const KernelInit& init) {
   };
 }
 
+// int8 / uint8 as the zero point; uint8 when it is omitted (an untyped one: unknown).
+std::optional<ir::ValueType> quantize_linear_type(const TypeContext& ctx) {
+  const bool omitted = ctx.num_inputs() < 3 || ctx.node().inputs[2].empty();
+  if (ctx.output() != 0 || (!omitted && !ctx.input(2))) return std::nullopt;
+  return ir::ValueType{omitted ? DType::UInt8 : ctx.input(2)->dtype,
+                       ctx.input(0) ? ctx.input(0)->shape : std::nullopt};
+}
+
 }  // namespace
 
 void register_quantize_kernels(KernelRegistry& r) {
-  r.add("", "QuantizeLinear", make_quantize_linear);
-  r.add("", "DequantizeLinear", make_dequantize_linear);
+  r.add("", "QuantizeLinear", make_quantize_linear, quantize_linear_type);
+  r.add("", "DequantizeLinear", make_dequantize_linear, rules::elementwise_as(DType::Float32));
   r.add("", "DynamicQuantizeLinear", make_dynamic_quantize_linear,
         rules::per_output({rules::elementwise_as(DType::UInt8), rules::dtype_only(DType::Float32),
                            rules::dtype_only(DType::UInt8)}));

@@ -63,8 +63,8 @@ void register_reduce_kernels(KernelRegistry& r) {
   r.add("", "ReduceLogSum", make_reduce<ReduceOp::LogSum>);
   r.add("", "ReduceLogSumExp", make_reduce<ReduceOp::LogSumExp>);
   r.add("", "ReduceSumSquare", make_reduce<ReduceOp::SumSquare>);
-  r.add("", "ArgMax", make_arg<true>);
-  r.add("", "ArgMin", make_arg<false>);
+  r.add("", "ArgMax", make_arg<true>, rules::dtype_only(DType::Int64));
+  r.add("", "ArgMin", make_arg<false>, rules::dtype_only(DType::Int64));
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -10,6 +10,7 @@
 #include "onnx/model_io.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/shape_rules.h"
+#include "runtime/type_rules_data_movement.h"
 #include "tensor/integer_math.h"
 
 namespace flowonnx::runtime::cpu {
@@ -347,27 +348,72 @@ ComputeFn make_trilu(const KernelInit& init) {
   };
 }
 
+// Type rules of the ops whose output dtype comes from an attribute or another input.
+
+// The dtype an ONNX type-enum attribute names; nullopt when absent or not supported (the kernel
+// factory reports that).
+std::optional<DType> dtype_attr(const ir::Node& node, const char* name) {
+  if (!node.attrs.has(name)) return std::nullopt;
+  try {
+    return onnx_io::dtype_from_onnx(static_cast<int>(node.attrs.get_int(name)));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<ir::ValueType> with_shape_of_input0(const TypeContext& ctx, std::optional<DType> dtype) {
+  if (ctx.output() != 0 || !dtype) return std::nullopt;
+  return ir::ValueType{*dtype, ctx.input(0) ? ctx.input(0)->shape : std::nullopt};
+}
+
+std::optional<ir::ValueType> cast_type(const TypeContext& ctx) {
+  return with_shape_of_input0(ctx, dtype_attr(ctx.node(), "to"));
+}
+
+std::optional<ir::ValueType> cast_like_type(const TypeContext& ctx) {
+  return with_shape_of_input0(ctx, ctx.input(1) ? std::optional(ctx.input(1)->dtype) : std::nullopt);
+}
+
+std::optional<ir::ValueType> eye_like_type(const TypeContext& ctx) {
+  std::optional<DType> dtype = dtype_attr(ctx.node(), "dtype");
+  if (!ctx.node().attrs.has("dtype") && ctx.input(0)) dtype = ctx.input(0)->dtype;
+  return with_shape_of_input0(ctx, dtype);
+}
+
+std::optional<ir::ValueType> constant_of_shape_type(const TypeContext& ctx) {
+  if (ctx.output() != 0) return std::nullopt;
+  DType dtype = DType::Float32;
+  if (ctx.node().attrs.has("value")) {
+    try {
+      dtype = ctx.node().attrs.get_tensor("value").dtype();
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  }
+  return ir::ValueType{dtype, std::nullopt};
+}
+
 }  // namespace
 
 void register_tensor_kernels(KernelRegistry& r) {
-  r.add("", "Reshape", make_reshape);
-  r.add("", "Flatten", make_flatten);
+  r.add("", "Reshape", make_reshape, rules::data_movement());
+  r.add("", "Flatten", make_flatten, rules::data_movement());
   r.add("", "Squeeze", make_squeeze);
   r.add("", "Unsqueeze", make_unsqueeze);
-  r.add("", "Identity", make_identity);
-  r.add("", "Transpose", make_transpose);
-  r.add("", "Concat", make_concat);
-  r.add("", "Split", make_split);
+  r.add("", "Identity", make_identity, rules::same_as_input());
+  r.add("", "Transpose", make_transpose, rules::data_movement());
+  r.add("", "Concat", make_concat, rules::data_movement());
+  r.add("", "Split", make_split, rules::data_movement());
   r.add("", "Expand", make_expand);
   r.add("", "Tile", make_tile);
   r.add("", "Pad", make_pad);
-  r.add("", "Shape", make_shape);
-  r.add("", "Size", make_size);
-  r.add("", "ConstantOfShape", make_constant_of_shape);
-  r.add("", "Cast", make_cast);
-  r.add("", "CastLike", make_cast_like);
+  r.add("", "Shape", make_shape, rules::dtype_only(DType::Int64));
+  r.add("", "Size", make_size, rules::dtype_only(DType::Int64));
+  r.add("", "ConstantOfShape", make_constant_of_shape, constant_of_shape_type);
+  r.add("", "Cast", make_cast, cast_type);
+  r.add("", "CastLike", make_cast_like, cast_like_type);
   r.add("", "Range", make_range);
-  r.add("", "EyeLike", make_eye_like);
+  r.add("", "EyeLike", make_eye_like, eye_like_type);
   r.add("", "DepthToSpace", make_depth_space<true>);
   r.add("", "SpaceToDepth", make_depth_space<false>);
   r.add("", "Trilu", make_trilu);

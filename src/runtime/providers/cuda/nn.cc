@@ -6,13 +6,14 @@
 #include <memory>
 #include <optional>
 
+#include "ir/rewrite.h"
 #include "kernels/cuda/conv.h"
 #include "kernels/cuda/conv_epilogue.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/matmul.h"
 #include "kernels/cuda/pool.h"
+#include "runtime/kernel_registry.h"
 #include "runtime/optimize/fuse_conv.h"
-#include "runtime/optimize/graph_views.h"
 #include "runtime/providers/cpu/window.h"
 #include "runtime/providers/cuda/cuda_kernel.h"
 

@@ -1,11 +1,12 @@
-// Static output shapes of Concat, Split, Slice, Reshape, Transpose and Flatten for the runtime's
-// type inference (type_inference.cc).
+// Static output shapes of Concat, Split, Slice, Reshape, Transpose and Flatten: their type rule
+// (registered with their kernels in providers/cpu/tensor.cc and indexing.cc).
 #pragma once
 
 #include <optional>
 #include <vector>
 
 #include "ir/graph.h"
+#include "runtime/type_rules.h"
 
 namespace flowonnx::runtime {
 
@@ -13,5 +14,10 @@ namespace flowonnx::runtime {
 // constant inputs; nullopt otherwise (also for other ops).
 std::optional<std::vector<ir::Dim>> infer_data_movement_dims(const ir::Graph& graph,
                                                              const ir::Node& node, size_t k);
+
+namespace rules {
+// Every output has input 0's dtype; dims from infer_data_movement_dims where they are static.
+TypeRule data_movement();
+}  // namespace rules
 
 }  // namespace flowonnx::runtime

@@ -3,7 +3,7 @@
 // so the convs after them are prepared at load time and their weights released. Only inputs the
 // import canonicalised (Split sizes, Slice bounds and Reshape shapes as constant inputs) are read;
 // anything not static is left to run time.
-#include "runtime/type_inference_data_movement.h"
+#include "runtime/type_rules_data_movement.h"
 
 #include <algorithm>
 #include <numeric>
@@ -185,5 +185,17 @@ std::optional<std::vector<ir::Dim>> infer_data_movement_dims(const ir::Graph& gr
   }
   return std::nullopt;
 }
+
+namespace rules {
+
+TypeRule data_movement() {
+  return [](const TypeContext& ctx) -> std::optional<ir::ValueType> {
+    if (!ctx.input(0)) return std::nullopt;
+    return ir::ValueType{ctx.input(0)->dtype,
+                         infer_data_movement_dims(ctx.graph(), ctx.node(), ctx.output())};
+  };
+}
+
+}  // namespace rules
 
 }  // namespace flowonnx::runtime

@@ -1,0 +1,70 @@
+#include "base/temporary_path.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace flowonnx {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::multiset<fs::path> paths;
+};
+
+Registry& registry() {
+  static Registry* instance = new Registry;  // never destroyed: the signal thread may outlive main
+  return *instance;
+}
+
+}  // namespace
+
+TemporaryPath::TemporaryPath(fs::path path) : path_(std::move(path)) {
+  std::lock_guard lock(registry().mutex);
+  registry().paths.insert(path_);
+}
+
+TemporaryPath::~TemporaryPath() {
+  std::error_code ec;
+  if (!released_) fs::remove_all(path_, ec);
+  std::lock_guard lock(registry().mutex);
+  auto found = registry().paths.find(path_);
+  if (found != registry().paths.end()) registry().paths.erase(found);
+}
+
+void TemporaryPath::release() { released_ = true; }
+
+void remove_temporaries_on_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A thread that receives the signal synchronously (sigwait) runs ordinary code, unlike a
+  // handler, so it may take the registry's lock and use std::filesystem.
+  std::thread([signals] {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) return;
+    size_t removed = 0;
+    {
+      std::lock_guard lock(registry().mutex);
+      for (const fs::path& path : registry().paths) {
+        std::error_code ec;
+        removed += fs::remove_all(path, ec) > 0;
+      }
+    }
+    std::fprintf(stderr, "error: interrupted by %s; %zu temporary file(s) removed\n",
+                 strsignal(signal), removed);
+    std::fflush(stderr);
+    _exit(128 + signal);
+  }).detach();
+}
+
+}  // namespace flowonnx
