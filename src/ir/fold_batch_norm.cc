@@ -18,8 +18,8 @@ Node* foldable_conv(const Graph& graph, const Node& bn) {
         (!consumers_of(graph, bn.outputs[i]).empty() || is_graph_output(graph, bn.outputs[i])))
       return nullptr;
   Node* conv = producer_of(graph, bn.inputs[0]);
-  if (!conv || !is_onnx_op(*conv, "Conv") || conv->outputs.size() != 1 ||
-      sole_consumer(graph, conv->outputs[0]) != &bn)
+  if (!conv || !(is_onnx_op(*conv, "Conv") || is_onnx_op(*conv, "ConvTranspose")) ||
+      conv->outputs.size() != 1 || sole_consumer(graph, conv->outputs[0]) != &bn)
     return nullptr;
   return conv;
 }
@@ -36,7 +36,14 @@ int fold_batch_norms_into_convs(Graph& graph) {
     const Tensor* bias = has_bias ? fixed_constant(graph, conv->inputs[2]) : nullptr;
     if (!weight || !is_floating(weight->dtype()) || weight->rank() < 3 || (has_bias && !bias))
       continue;
-    const int64_t channels = weight->shape()[0];
+    const bool transposed = conv->op_type == "ConvTranspose";
+    const int64_t group = conv->attrs.has("group") ? conv->attrs.get_int("group") : 1;
+    const int64_t rows = weight->shape()[0], columns = weight->shape()[1];
+    if (group < 1 || rows % group != 0) continue;  // the kernel reports it
+    // Conv weights are [O, C/group, k...]: output channel o's taps are row o. ConvTranspose
+    // weights are [C, O/group, k...]: output channel o's taps are column o % (O/group) of the
+    // rows of its group.
+    const int64_t channels = transposed ? columns * group : rows;
     const Tensor* params[4];
     bool usable = !bias || bias->num_elements() == channels;
     for (int i = 0; i < 4 && usable; ++i) {
@@ -52,15 +59,19 @@ int fold_batch_norms_into_convs(Graph& graph) {
                               var = params[3]->to_double_vector();
     const std::vector<double> w = weight->to_double_vector();
     const std::vector<double> b = bias ? bias->to_double_vector() : std::vector<double>(channels, 0.0);
-    const int64_t per_channel = channels == 0 ? 0 : weight->num_elements() / channels;
+    std::vector<double> factors(channels);
+    for (int64_t m = 0; m < channels; ++m) factors[m] = scale[m] / std::sqrt(var[m] + epsilon);
+    const int64_t taps = rows * columns == 0 ? 0 : weight->num_elements() / (rows * columns);
     Tensor new_weight(weight->shape(), DType::Float64), new_bias({channels}, DType::Float64);
     double* wo = new_weight.data<double>();
     double* bo = new_bias.data<double>();
-    for (int64_t m = 0; m < channels; ++m) {
-      const double s = scale[m] / std::sqrt(var[m] + epsilon);
-      for (int64_t k = 0; k < per_channel; ++k) wo[m * per_channel + k] = w[m * per_channel + k] * s;
-      bo[m] = (b[m] - mean[m]) * s + shift[m];
-    }
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t column = 0; column < columns; ++column) {
+        const double s = factors[transposed ? row / (rows / group) * columns + column : row];
+        const int64_t start = (row * columns + column) * taps;
+        for (int64_t k = start; k < start + taps; ++k) wo[k] = w[k] * s;
+      }
+    for (int64_t m = 0; m < channels; ++m) bo[m] = (b[m] - mean[m]) * factors[m] + shift[m];
     const DType dtype = weight->dtype();
     const std::string base = conv->name.empty() ? bn->outputs[0] : conv->name;
     std::vector<std::string> old_constants(bn->inputs.begin() + 1, bn->inputs.end());

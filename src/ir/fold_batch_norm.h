@@ -1,6 +1,6 @@
-// Conv -> BatchNormalization (inference) becomes one Conv: with s = scale / sqrt(var + eps),
-// W' = W * s per output channel (dim 0 of W, right for every group count) and
-// B' = (B - mean) * s + bias (B = 0 for a Conv without bias). The one folding routine of the
+// Conv or ConvTranspose -> BatchNormalization (inference) becomes one Conv / ConvTranspose: with
+// s = scale / sqrt(var + eps), W' = W * s per output channel (Conv: dim 0 of W; ConvTranspose:
+// dim 1 within each group) and B' = (B - mean) * s + bias (B = 0 for a conv without bias). The one folding routine of the
 // project: the fuse_bn_into_conv pass (passes/) and the runtime's session-time rewrites
 // (runtime/optimize/) both call it.
 #pragma once

@@ -101,7 +101,7 @@ TEST_P(ModelFamily, MatchesOnnxRuntime) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Torch, ModelFamily,
-                         ::testing::Values("deeplabv3", "gru", "lraspp", "swin_t"),
+                         ::testing::Values("dcgan", "deeplabv3", "gru", "lraspp", "swin_t", "unet"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -60,7 +60,7 @@ TEST(ConvTransposeTest, BiasAndBadShapes) {
   conv_transpose2d(x, w, bias, params, y);
   EXPECT_TRUE(testing::all_close(y, Tensor::from_vector<float>({1, 2, 2, 2}, {7, 7, 7, 7, 5, 5, 5, 5})));
   testing::expect_error([&] { conv_transpose2d_output_shape({1, 3, 4, 4}, {2, 2, 3, 3}, params); },
-                        ErrorCode::InvalidArgument, "conv_transpose2d");
+                        ErrorCode::InvalidArgument, "conv_transpose");
 }
 
 // layer_norm (float vector lanes) against the definition evaluated in double, on row lengths

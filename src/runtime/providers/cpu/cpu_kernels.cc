@@ -4,6 +4,7 @@ namespace flowonnx::runtime::cpu {
 
 void register_cpu_kernels(KernelRegistry& registry) {
   register_nn_kernels(registry);
+  register_conv_transpose_kernels(registry);
   register_math_kernels(registry);
   register_elementwise_kernels(registry);
   register_tensor_kernels(registry);

@@ -6,6 +6,7 @@
 namespace flowonnx::runtime::cpu {
 
 void register_nn_kernels(KernelRegistry& registry);          // nn.cc: Conv, pools, norms
+void register_conv_transpose_kernels(KernelRegistry& registry);  // conv_transpose.cc
 void register_math_kernels(KernelRegistry& registry);        // math.cc: Gemm, MatMul, Softmax
 void register_elementwise_kernels(KernelRegistry& registry); // elementwise.cc: unary / binary
 void register_tensor_kernels(KernelRegistry& registry);      // tensor.cc: shape and data movement

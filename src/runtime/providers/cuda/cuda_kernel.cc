@@ -52,6 +52,7 @@ const std::vector<CudaKernel>& cuda_kernels() {
     add_reduce_kernels(list);
     add_tensor_kernels(list);
     add_nn_kernels(list);
+    add_conv_transpose_kernels(list);
     return list;
   }();
   return kernels;

@@ -104,5 +104,6 @@ void add_elementwise_kernels(std::vector<CudaKernel>& kernels);
 void add_reduce_kernels(std::vector<CudaKernel>& kernels);
 void add_tensor_kernels(std::vector<CudaKernel>& kernels);
 void add_nn_kernels(std::vector<CudaKernel>& kernels);
+void add_conv_transpose_kernels(std::vector<CudaKernel>& kernels);  // conv_transpose.cc
 
 }  // namespace flowonnx::runtime::cuda
