@@ -38,7 +38,7 @@ void require_scalar_zero_point(const Tensor& zero_point, const std::string& what
 
 // ---- matrix products -----------------------------------------------------------------------
 
-Tensor integer_product(KernelContext& ctx, const std::string& where, const Tensor& a, const Tensor* a_zp,
+Tensor integer_product(const std::string& where, const Tensor& a, const Tensor* a_zp,
                        const Tensor& b, const Tensor* b_zp) {
   FLOWONNX_REQUIRE(a.rank() >= 1 && b.rank() >= 1, "{}: inputs must have rank >= 1, got {} and {}", where,
                    a.describe(), b.describe());
@@ -52,7 +52,7 @@ Tensor integer_product(KernelContext& ctx, const std::string& where, const Tenso
 ComputeFn make_matmul_integer(const KernelInit& init) {
   std::string where = where_of(init);
   return [where](KernelContext& ctx) {
-    Tensor acc = integer_product(ctx, where, ctx.input(0), optional_input(ctx, 2), ctx.input(1),
+    Tensor acc = integer_product(where, ctx.input(0), optional_input(ctx, 2), ctx.input(1),
                                  optional_input(ctx, 3));
     ctx.set_output(0, acc);
   };
@@ -65,7 +65,7 @@ ComputeFn make_qlinear_matmul(const KernelInit& init) {
     const Tensor& b = ctx.input(3);
     const Tensor& y_zp = ctx.input(7);
     require_scalar_zero_point(y_zp, where + " y_zero_point");
-    Tensor acc = integer_product(ctx, where, a, &ctx.input(2), b, &ctx.input(5));
+    Tensor acc = integer_product(where, a, &ctx.input(2), b, &ctx.input(5));
     const int64_t M = a.rank() == 1 ? 1 : a.shape()[a.rank() - 2];
     const int64_t N = b.rank() == 1 ? 1 : b.shape().back();
     std::vector<float> a_scale = scales_of(ctx.input(1), M, where + " a_scale");
