@@ -44,6 +44,9 @@ const char* short_dtype(DType dtype) {
     case DType::Int32: return "i32";
     case DType::Int64: return "i64";
     case DType::UInt8: return "u8";
+    case DType::UInt16: return "u16";
+    case DType::UInt32: return "u32";
+    case DType::UInt64: return "u64";
     case DType::Bool: return "bool";
   }
   return "?";

@@ -16,6 +16,9 @@ DType dtype_from_onnx(int onnx_type) {
     case P::INT32: return DType::Int32;
     case P::INT64: return DType::Int64;
     case P::UINT8: return DType::UInt8;
+    case P::UINT16: return DType::UInt16;
+    case P::UINT32: return DType::UInt32;
+    case P::UINT64: return DType::UInt64;
     case P::BOOL: return DType::Bool;
     default: break;
   }
@@ -36,6 +39,9 @@ int dtype_to_onnx(DType dtype) {
     case DType::Int32: return P::INT32;
     case DType::Int64: return P::INT64;
     case DType::UInt8: return P::UINT8;
+    case DType::UInt16: return P::UINT16;
+    case DType::UInt32: return P::UINT32;
+    case DType::UInt64: return P::UINT64;
     case DType::Bool: return P::BOOL;
   }
   return P::UNDEFINED;
@@ -51,6 +57,9 @@ std::string onnx_type_string(DType dtype) {
     case DType::Int32: return "tensor(int32)";
     case DType::Int64: return "tensor(int64)";
     case DType::UInt8: return "tensor(uint8)";
+    case DType::UInt16: return "tensor(uint16)";
+    case DType::UInt32: return "tensor(uint32)";
+    case DType::UInt64: return "tensor(uint64)";
     case DType::Bool: return "tensor(bool)";
   }
   return "tensor(undefined)";

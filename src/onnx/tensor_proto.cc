@@ -47,8 +47,11 @@ const char* typed_field_name(DType dtype) {
       return "double_data";
     case DType::Int64:
       return "int64_data";
+    case DType::UInt32:
+    case DType::UInt64:
+      return "uint64_data";
     default:
-      return "int32_data";  // int8, int16, int32, uint8, bool, float16 (as bits)
+      return "int32_data";  // int8, int16, int32, uint8, uint16, bool, float16 (as bits)
   }
 }
 
@@ -158,6 +161,10 @@ Tensor tensor_from_proto(const P& proto, const std::string& context, ExternalDat
       break;
     case DType::Int64:
       copy_typed_field(proto.int64_data(), tensor);
+      break;
+    case DType::UInt32:
+    case DType::UInt64:
+      copy_typed_field(proto.uint64_data(), tensor);
       break;
     default:
       copy_typed_field(proto.int32_data(), tensor);

@@ -18,6 +18,9 @@ std::string_view dtype_name(DType dtype) {
     case DType::Int32: return "int32";
     case DType::Int64: return "int64";
     case DType::UInt8: return "uint8";
+    case DType::UInt16: return "uint16";
+    case DType::UInt32: return "uint32";
+    case DType::UInt64: return "uint64";
     case DType::Bool: return "bool";
   }
   return "unknown";
@@ -32,5 +35,7 @@ DType dtype_from_name(std::string_view name) {
 bool is_floating(DType dtype) {
   return dtype == DType::Float32 || dtype == DType::Float64 || dtype == DType::Float16;
 }
+
+bool is_integer(DType dtype) { return !is_floating(dtype) && dtype != DType::Bool; }
 
 }  // namespace flowonnx

@@ -32,7 +32,8 @@ struct NpyType {
 constexpr NpyType kNpyTypes[] = {
     {'f', 4, DType::Float32}, {'f', 8, DType::Float64}, {'f', 2, DType::Float16},
     {'i', 1, DType::Int8},    {'i', 2, DType::Int16},   {'i', 4, DType::Int32},
-    {'i', 8, DType::Int64},   {'u', 1, DType::UInt8},   {'b', 1, DType::Bool},
+    {'i', 8, DType::Int64},   {'u', 1, DType::UInt8},   {'u', 2, DType::UInt16},
+    {'u', 4, DType::UInt32},  {'u', 8, DType::UInt64},  {'b', 1, DType::Bool},
 };
 
 std::string descr_for(DType dtype) {

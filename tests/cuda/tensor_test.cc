@@ -324,7 +324,8 @@ TEST(CudaTensor, PadModesCropsAndOpsetForms) {
 }
 
 // Casts are exact: integers to float32 round to nearest, float32 to integers truncate toward
-// zero with NaN -> 0 and saturation at the integer range, as the CPU's Tensor::copy_from.
+// zero with NaN and out-of-range values giving the integer minimum, as the CPU's Cast (and ONNX
+// Runtime on x86-64).
 TEST(CudaTensor, CastBetweenFloatAndIntegers) {
   SKIP_WITHOUT_CUDA();
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();

@@ -7,6 +7,7 @@
 #include "kernels/cpu/kernel_checks.h"
 #include "kernels/cpu/threading.h"
 #include "kernels/cpu/vector_math.h"
+#include "tensor/integer_math.h"
 
 namespace flowonnx::kernels {
 
@@ -179,22 +180,26 @@ void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
   }
 }
 
+// Abs and Neg wrap (Abs(INT_MIN) == Neg(INT_MIN) == INT_MIN, as ORT); Neg of unsigned types is
+// not an ONNX op.
 template <typename T>
-void integer_math(MathOp op, const Tensor& x, Tensor& y) {
+void integer_unary(MathOp op, const Tensor& x, Tensor& y) {
   const int threads = threads_for(x.num_elements());
   switch (op) {
     case MathOp::Abs:
-      return map<T>(x, y, threads, [](T v) { return v < 0 ? T(-v) : v; });
+      return map<T>(x, y, threads, [](T v) { return integer_math::abs(v); });
     case MathOp::Neg:
-      return map<T>(x, y, threads, [](T v) { return T(-v); });
+      if constexpr (std::is_signed_v<T>) return map<T>(x, y, threads, [](T v) { return integer_math::neg(v); });
+      break;
     case MathOp::Sign:
       return map<T>(x, y, threads, [](T v) { return T((v > 0) - (v < 0)); });
     case MathOp::Relu:
       return map<T>(x, y, threads, [](T v) { return v > 0 ? v : T(0); });
     default:
-      fail(ErrorCode::InvalidArgument, "{}: integer input {} is not supported", math_op_name(op),
-           x.describe());
+      break;
   }
+  fail(ErrorCode::InvalidArgument, "{}: integer input {} is not supported", math_op_name(op),
+       x.describe());
 }
 
 }  // namespace
@@ -212,20 +217,12 @@ void unary_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& params)
   const char* name = math_op_name(op);
   detail::require_defined(name, "input", x);
   detail::require_output(name, y, x.shape(), x.dtype(), {&x});
-  switch (x.dtype()) {
-    case DType::Float32: return float_math<float>(op, x, y, params);
-    case DType::Float64: return float_math<double>(op, x, y, params);
-    case DType::Int8: return integer_math<int8_t>(op, x, y);
-    case DType::Int16: return integer_math<int16_t>(op, x, y);
-    case DType::Int32: return integer_math<int32_t>(op, x, y);
-    case DType::Int64: return integer_math<int64_t>(op, x, y);
-    case DType::UInt8:
-      if (op == MathOp::Abs || op == MathOp::Relu)
-        return map<uint8_t>(x, y, threads_for(x.num_elements()), [](uint8_t v) { return v; });
-      [[fallthrough]];
-    default:
-      fail(ErrorCode::InvalidArgument, "{}: dtype of {} is not supported", name, x.describe());
-  }
+  visit_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_floating_point_v<T>) float_math<T>(op, x, y, params);
+    else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) integer_unary<T>(op, x, y);
+    else fail(ErrorCode::InvalidArgument, "{}: dtype of {} is not supported", name, x.describe());
+  });
 }
 
 }  // namespace flowonnx::kernels

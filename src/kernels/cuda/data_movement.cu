@@ -47,9 +47,9 @@ template <typename In, typename Out>
 __global__ void cast_kernel(const In* __restrict__ x, Out* __restrict__ y, int64_t n) {
   for (int64_t i = first_index(); i < n; i += grid_stride()) {
     if constexpr (std::is_same_v<Out, int64_t>)
-      y[i] = detail::float_to_integer<int64_t>(x[i], INT64_MIN, INT64_MAX);
+      y[i] = detail::float_to_integer<int64_t>(x[i], INT64_MIN);
     else if constexpr (std::is_same_v<Out, int32_t>)
-      y[i] = detail::float_to_integer<int32_t>(x[i], INT32_MIN, INT32_MAX);
+      y[i] = detail::float_to_integer<int32_t>(x[i], INT32_MIN);
     else
       y[i] = static_cast<Out>(x[i]);  // integer -> float: round to nearest, as static_cast on the host
   }

@@ -52,9 +52,9 @@ void pad(const void* x, void* y, size_t element_size, const PadParams& params, c
 void gather(const void* x, const void* indices, bool indices_are_int64, void* y, size_t element_size,
             int64_t outer, int64_t axis_dim, int64_t inner, int64_t num_indices, cudaStream_t stream);
 
-// Element-wise dtype conversions with the CPU's rules (Tensor::copy_from): integer -> float32
-// rounds to nearest; float32 -> integer truncates toward zero, NaN gives 0 and values beyond the
-// integer range saturate.
+// Element-wise dtype conversions with the CPU Cast's rules: integer -> float32 rounds to nearest;
+// float32 -> integer truncates toward zero, NaN and values beyond the integer range give the
+// integer minimum (as ONNX Runtime on x86-64; tensor/integer_math.h).
 enum class CastKind { Int64ToFloat, Int32ToFloat, FloatToInt64, FloatToInt32 };
 void cast(const void* x, void* y, int64_t n, CastKind kind, cudaStream_t stream);
 

@@ -107,13 +107,13 @@ FLOWONNX_HOST_DEVICE inline int64_t gather_source(int64_t index, int64_t i, int6
   return (outer * axis_dim + index) * inner + within;
 }
 
-// Float -> integer as Tensor::copy_from: NaN gives 0, out-of-range values saturate, the rest
-// truncate toward zero.
+// Float -> int32 / int64 as the CPU's Cast (tensor/integer_math.h float_to_integer, ONNX Runtime
+// on x86-64): truncate toward zero; NaN and out-of-range values give `lowest`, the type's minimum.
 template <typename Out, typename In>
-FLOWONNX_HOST_DEVICE inline Out float_to_integer(In value, Out lowest, Out highest) {
-  if (value != value) return 0;
-  if (value <= static_cast<In>(lowest)) return lowest;
-  if (value >= static_cast<In>(highest)) return highest;
+FLOWONNX_HOST_DEVICE inline Out float_to_integer(In value, Out lowest) {
+  // -lowest (2^31 or 2^63) is the first value past the maximum; both bounds are exact in double.
+  const double v = static_cast<double>(value);
+  if (!(v > static_cast<double>(lowest) - 1.0 && v < -static_cast<double>(lowest))) return lowest;
   return static_cast<Out>(value);
 }
 

@@ -18,6 +18,11 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_detection_kernels(registry);
   register_indexing_extra_kernels(registry);
   register_einsum_kernels(registry);
+  register_quantized_math_kernels(registry);
+  register_signal_kernels(registry);
+  register_linalg_kernels(registry);
+  register_moments_kernels(registry);
+  register_text_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -22,6 +22,11 @@ void register_detection_kernels(KernelRegistry& registry);
 // indexing_extra.cc: Unique, Compress, ReverseSequence, MaxUnpool
 void register_indexing_extra_kernels(KernelRegistry& registry);
 void register_einsum_kernels(KernelRegistry& registry);      // einsum.cc: Einsum
+void register_quantized_math_kernels(KernelRegistry& registry);  // quantized_math.cc: MatMulInteger, QLinearConv
+void register_signal_kernels(KernelRegistry& registry);      // signal.cc: windows, DFT, MelWeightMatrix
+void register_linalg_kernels(KernelRegistry& registry);      // linalg.cc: Det
+void register_moments_kernels(KernelRegistry& registry);     // moments.cc: MeanVarianceNormalization
+void register_text_kernels(KernelRegistry& registry);        // text.cc: TfIdfVectorizer
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);

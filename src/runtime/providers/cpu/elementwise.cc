@@ -9,6 +9,7 @@
 #include "kernels/cpu/threading.h"
 #include "kernels/cpu/unary_math.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
+#include "tensor/integer_math.h"
 
 namespace flowonnx::runtime::cpu {
 
@@ -29,14 +30,15 @@ void visit_numeric(const char* op, const Tensor& tensor, Fn&& fn) {
   });
 }
 
-// y[i] = op(a[..], b[..]) with numpy broadcasting; a and b of type T, y of type R.
-template <typename T, typename R, typename Op>
+// y[i] = op(a[..], b[..]) with numpy broadcasting; a of type T, b of type B (T unless a B
+// pointer is passed to say otherwise), y of type R.
+template <typename T, typename R, typename Op, typename B = T>
 void broadcast_binary(KernelContext& ctx, const Tensor& a, const Tensor& b, DType out_dtype,
-                      const char* name, Op op) {
+                      const char* name, Op op, const B* /*b_type*/ = nullptr) {
   Shape shape = kernels::broadcast_all({a.shape(), b.shape()}, name);
   Tensor& y = ctx.allocate_output(0, shape, out_dtype);
   const T* pa = a.data<T>();
-  const T* pb = b.data<T>();
+  const B* pb = b.data<B>();
   R* py = y.data<R>();
   for_each_broadcast<2>(shape, {a.shape(), b.shape()},
                         [&](int64_t i, const std::array<int64_t, 2>& at) { py[i] = op(pa[at[0]], pb[at[1]]); });
@@ -116,59 +118,45 @@ ComputeFn make_is_special(const KernelInit& init) {
 
 enum class Arith { Add, Sub, Mul, Div, Pow, Mod, FMod, BitShiftLeft, BitShiftRight };
 
+// Integer cases go through integer_math (defined results for overflow, INT_MIN / -1, shifts past
+// the width); a zero divisor and bit shifts of signed or floating types are refused before the
+// loop (check_arith_operands).
 template <typename T>
 T apply_arith(Arith op, T a, T b) {
-  switch (op) {
-    case Arith::Add: return T(a + b);
-    case Arith::Sub: return T(a - b);
-    case Arith::Mul: return T(a * b);
-    case Arith::Div:
-      if constexpr (std::is_integral_v<T>) {
-        if (b == 0) return T(0);  // refused before the loop (require_nonzero)
-      }
-      return T(a / b);
-    case Arith::Pow: return T(std::pow(static_cast<double>(a), static_cast<double>(b)));
-    case Arith::FMod:
-      if constexpr (std::is_integral_v<T>) {
-        if (b == 0) return T(0);
-        return T(a % b);
-      } else {
-        return std::fmod(a, b);
-      }
-    case Arith::Mod:
-      if constexpr (std::is_integral_v<T>) {
-        if (b == 0) return T(0);
-        T r = T(a % b);
-        if (r != 0 && ((r < 0) != (b < 0))) r = T(r + b);
-        return r;
-      } else {
+  if constexpr (std::is_integral_v<T>) {
+    namespace im = integer_math;
+    switch (op) {
+      case Arith::Add: return im::add(a, b);
+      case Arith::Sub: return im::sub(a, b);
+      case Arith::Mul: return im::mul(a, b);
+      case Arith::Div: return b == 0 ? T(0) : im::div(a, b);
+      case Arith::Pow: return im::pow(a, b);
+      case Arith::Mod: return b == 0 ? T(0) : im::mod(a, b);
+      case Arith::FMod: return b == 0 ? T(0) : im::rem(a, b);
+      case Arith::BitShiftLeft:
+        if constexpr (std::is_unsigned_v<T>) return im::shift_left(a, b);
+        break;
+      case Arith::BitShiftRight:
+        if constexpr (std::is_unsigned_v<T>) return im::shift_right(a, b);
+        break;
+    }
+  } else {
+    switch (op) {
+      case Arith::Add: return a + b;
+      case Arith::Sub: return a - b;
+      case Arith::Mul: return a * b;
+      case Arith::Div: return a / b;
+      case Arith::Pow: return std::pow(a, b);
+      case Arith::FMod: return std::fmod(a, b);
+      case Arith::Mod: {
         T r = std::fmod(a, b);
         if (r != 0 && ((r < 0) != (b < 0))) r += b;
         return r;
       }
-    case Arith::BitShiftLeft:
-      if constexpr (std::is_integral_v<T>) return T(a << b);
-      break;
-    case Arith::BitShiftRight:
-      if constexpr (std::is_integral_v<T>) return T(a >> b);
-      break;
-  }
-  return T(0);  // bit shift of floats: refused before the loop
-}
-
-// Loops may run in OpenMP regions, where an exception would terminate: check inputs first.
-template <typename T>
-void check_arith_operands(Arith op, const Tensor& b) {
-  if constexpr (std::is_integral_v<T>) {
-    if (op == Arith::Div || op == Arith::Mod || op == Arith::FMod) {
-      const T* data = b.data<T>();
-      for (int64_t i = 0; i < b.num_elements(); ++i)
-        FLOWONNX_REQUIRE(data[i] != 0, "{}: integer division by zero", op == Arith::Div ? "Div" : "Mod");
+      default: break;
     }
-  } else {
-    FLOWONNX_REQUIRE(op != Arith::BitShiftLeft && op != Arith::BitShiftRight,
-                     "BitShift: inputs must be integers, got {}", b.describe());
   }
+  return T(0);
 }
 
 const char* arith_name(Arith op) {
@@ -176,9 +164,43 @@ const char* arith_name(Arith op) {
   return names[static_cast<int>(op)];
 }
 
+// Loops may run in OpenMP regions, where an exception would terminate: check inputs first.
+template <typename T>
+void check_arith_operands(Arith op, const Tensor& b) {
+  if (op == Arith::BitShiftLeft || op == Arith::BitShiftRight)
+    FLOWONNX_REQUIRE(std::is_unsigned_v<T>,
+                     "BitShift: inputs must be uint8, uint16, uint32 or uint64, got {}", b.describe());
+  if constexpr (std::is_integral_v<T>) {
+    if (op == Arith::Div || op == Arith::Mod || op == Arith::FMod) {
+      const T* data = b.data<T>();
+      for (int64_t i = 0; i < b.num_elements(); ++i)
+        FLOWONNX_REQUIRE(data[i] != 0, "{}: integer division by zero (divisor {})", arith_name(op),
+                         b.describe());
+    }
+  }
+}
+
+// Pow with an integer base and a floating exponent: ORT raises in double and converts back
+// (Pow(int32 4, 0.5) == 2), so the exponent is not truncated first.
+void run_integer_pow_float_exponent(KernelContext& ctx, const Tensor& a, const Tensor& b) {
+  Tensor exponent = b.to(DType::Float64);
+  visit_numeric("Pow", a, [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_integral_v<T>) {
+      broadcast_binary<T, T>(ctx, a, exponent, a.dtype(), "Pow", [](T x, double y) {
+        return integer_math::float_to_integer<T>(std::pow(static_cast<double>(x), y));
+      }, static_cast<const double*>(nullptr));
+    }
+  });
+}
+
 void run_arith(KernelContext& ctx, Arith op, const Tensor& a, Tensor b) {
   const char* name = arith_name(op);
-  if (op == Arith::Pow && b.dtype() != a.dtype()) b = b.to(a.dtype());  // exponent in x's type
+  if (op == Arith::Pow && b.dtype() != a.dtype()) {
+    if (!is_floating(a.dtype()) && is_floating(b.dtype()))
+      return run_integer_pow_float_exponent(ctx, a, b);
+    b = b.to(a.dtype());  // exponent in x's type
+  }
   require_same_dtype(name, a, b);
   bool fast = (op == Arith::Add || op == Arith::Sub || op == Arith::Mul || op == Arith::Div) &&
               (a.dtype() == DType::Float32 || a.dtype() == DType::Float64 ||
@@ -278,6 +300,7 @@ ComputeFn make_variadic(const KernelInit&) {
           T x = pa[at[0]], y = pb[at[1]];
           if constexpr (Op == Variadic::Max) py[i] = (std::isnan(double(x)) || x > y) ? x : y;
           else if constexpr (Op == Variadic::Min) py[i] = (std::isnan(double(x)) || x < y) ? x : y;
+          else if constexpr (std::is_integral_v<T>) py[i] = integer_math::add(x, y);
           else py[i] = T(x + y);
         });
         acc = out;
@@ -329,7 +352,10 @@ ComputeFn make_prelu(const KernelInit&) {
     visit_numeric("PRelu", x, [&](auto zero) {
       using T = decltype(zero);
       broadcast_binary<T, T>(ctx, x, slope, x.dtype(), "PRelu",
-                             [](T v, T s) { return v < 0 ? T(s * v) : v; });
+                             [](T v, T s) {
+                               if constexpr (std::is_integral_v<T>) return v < 0 ? integer_math::mul(s, v) : v;
+                               else return v < 0 ? T(s * v) : v;
+                             });
     });
   };
 }

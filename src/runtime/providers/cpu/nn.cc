@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "kernels/cpu/batch_norm.h"
+#include "kernels/cpu/moments.h"
 #include "kernels/cpu/broadcast_loop.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/normalization.h"
@@ -62,10 +63,24 @@ ComputeFn make_conv(const KernelInit& init) {
   };
 }
 
+// training_mode=1 (opset 14+; outputs running_mean and running_var) normalises with the batch's
+// own statistics (kernels/cpu/moments.h).
 ComputeFn make_batch_norm(const KernelInit& init) {
   double epsilon = init.attr_float("epsilon", 1e-5);
-  if (init.attr_int("training_mode", 0) != 0 || init.has_output(1))
-    fail(ErrorCode::NotImplemented, "BatchNormalization: training mode is not supported");
+  if (init.attr_int("training_mode", 0) != 0) {
+    double momentum = init.attr_float("momentum", 0.9);
+    if (init.num_outputs() != 3) init.fail_model("training mode needs the outputs Y, running_mean, running_var");
+    return [epsilon, momentum](KernelContext& ctx) {
+      const Tensor& x = ctx.input(0);
+      const Tensor& mean = ctx.input(3);
+      kernels::batch_norm_training(x, ctx.input(1), ctx.input(2), mean, ctx.input(4), epsilon, momentum,
+                                   ctx.allocate_output(0, x.shape(), x.dtype()),
+                                   ctx.allocate_output(1, mean.shape(), x.dtype()),
+                                   ctx.allocate_output(2, mean.shape(), x.dtype()));
+    };
+  }
+  if (init.has_output(1))
+    init.fail_model("outputs past Y need training_mode=1 (opset 14+; earlier training outputs are unsupported)");
   return [epsilon](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     require_float_input("BatchNormalization", x, 2);

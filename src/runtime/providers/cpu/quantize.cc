@@ -4,6 +4,9 @@
 //                     (uint8 when it is omitted); rint rounds half to even.
 //   DequantizeLinear: y = (x - zero_point) * scale, float32; x int8, uint8 or int32.
 // A 1-element scale is per-tensor at any opset, as ONNX Runtime treats it.
+//   DynamicQuantizeLinear: uint8 y, y_scale, y_zero_point from x's range widened to include 0:
+//                     scale = (max - min) / 255 (1 when max == min, as ONNX Runtime),
+//                     zero_point = rint(clamp(-min / scale, 0, 255)), y as QuantizeLinear.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -137,6 +140,28 @@ ComputeFn make_dequantize_linear(const KernelInit& init) {
   };
 }
 
+ComputeFn make_dynamic_quantize_linear(const KernelInit& init) {
+  std::string where = where_of(init);
+  return [where](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    FLOWONNX_REQUIRE(x.dtype() == DType::Float32, "{}: input must be float32, got {}", where, x.describe());
+    const float* data = x.data<float>();
+    float low = 0.0f, high = 0.0f;
+    for (int64_t i = 0; i < x.num_elements(); ++i) {
+      FLOWONNX_REQUIRE(std::isfinite(data[i]), "{}: input {} holds a non-finite value at {}", where,
+                       x.describe(), i);
+      low = std::min(low, data[i]);
+      high = std::max(high, data[i]);
+    }
+    const float scale = high == low ? 1.0f : (high - low) / 255.0f;
+    const uint8_t zero_point = static_cast<uint8_t>(std::nearbyint(std::clamp(-low / scale, 0.0f, 255.0f)));
+    Tensor& y = ctx.allocate_output(0, x.shape(), DType::UInt8);
+    quantize<uint8_t, float>(data, &scale, &zero_point, y.data<uint8_t>(), AxisLayout{1, 1, x.num_elements()});
+    ctx.allocate_output(1, {}, DType::Float32).data<float>()[0] = scale;
+    ctx.allocate_output(2, {}, DType::UInt8).data<uint8_t>()[0] = zero_point;
+  };
+}
+
 // int8 / uint8 as the zero point; uint8 when it is omitted (an untyped one: unknown).
 std::optional<ir::ValueType> quantize_linear_type(const TypeContext& ctx) {
   const bool omitted = ctx.num_inputs() < 3 || ctx.node().inputs[2].empty();
@@ -150,6 +175,9 @@ std::optional<ir::ValueType> quantize_linear_type(const TypeContext& ctx) {
 void register_quantize_kernels(KernelRegistry& r) {
   r.add("", "QuantizeLinear", make_quantize_linear, quantize_linear_type);
   r.add("", "DequantizeLinear", make_dequantize_linear, rules::elementwise_as(DType::Float32));
+  r.add("", "DynamicQuantizeLinear", make_dynamic_quantize_linear,
+        rules::per_output({rules::elementwise_as(DType::UInt8), rules::dtype_only(DType::Float32),
+                           rules::dtype_only(DType::UInt8)}));
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -11,6 +11,7 @@
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/shape_rules.h"
 #include "runtime/type_rules_data_movement.h"
+#include "tensor/integer_math.h"
 
 namespace flowonnx::runtime::cpu {
 
@@ -194,9 +195,28 @@ ComputeFn make_constant_of_shape(const KernelInit& init) {
   };
 }
 
+// Float -> integer follows ONNX Runtime on x86-64 (integer_math::float_to_integer: NaN to int32
+// is INT_MIN, -1.5 to uint8 is 255) rather than Tensor::to's saturation, so a model casts as it
+// does in ORT; every other pair converts as Tensor::to.
 void cast_into(const Tensor& x, Tensor& y) {
-  if (x.dtype() == y.dtype()) std::memcpy(y.raw_data(), x.raw_data(), x.nbytes());
-  else y.copy_from(x);
+  if (x.dtype() == y.dtype()) {
+    std::memcpy(y.raw_data(), x.raw_data(), x.nbytes());
+    return;
+  }
+  if (!is_floating(x.dtype()) || !is_integer(y.dtype())) return y.copy_from(x);
+  const Tensor source = x.dtype() == DType::Float16 ? x.to(DType::Float32) : x;
+  visit_dtype(source.dtype(), [&](auto in_zero) {
+    using In = decltype(in_zero);
+    visit_dtype(y.dtype(), [&](auto out_zero) {
+      using Out = decltype(out_zero);
+      if constexpr (std::is_floating_point_v<In> && std::is_integral_v<Out> && !std::is_same_v<Out, bool>) {
+        const In* in = source.data<In>();
+        Out* out = y.data<Out>();
+        for (int64_t i = 0; i < source.num_elements(); ++i)
+          out[i] = integer_math::float_to_integer<Out>(in[i]);
+      }
+    });
+  });
 }
 
 ComputeFn make_cast(const KernelInit& init) {
@@ -238,8 +258,13 @@ ComputeFn make_range(const KernelInit&) {
       } else {
         T* out = y.data<T>();
         T value = start.data<T>()[0];
-        T step = static_cast<T>(delta);
-        for (int64_t i = 0; i < n; ++i, value = T(value + step)) out[i] = value;
+        if constexpr (std::is_integral_v<T>) {
+          T step = integer_math::float_to_integer<T>(delta);
+          for (int64_t i = 0; i < n; ++i, value = integer_math::add(value, step)) out[i] = value;
+        } else {
+          T step = static_cast<T>(delta);
+          for (int64_t i = 0; i < n; ++i, value = T(value + step)) out[i] = value;
+        }
       }
     });
   };
