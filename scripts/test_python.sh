@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the Python package (pyproject.toml: scikit-build-core + nanobind on this CMake project),
+# installs it into the project's .venv and runs its tests (python/tests; extra arguments go to
+# pytest). By default the extension is built in build/, beside the C++ build that
+# scripts/build.sh made, so only the extension's own files compile; FLOWONNX_PY_BUILD_DIR picks
+# another folder (a plain `pip install .` uses build-python/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup_python.sh
+python=.venv/bin/python
+build_dir="${FLOWONNX_PY_BUILD_DIR:-build}"
+settings=(-Cbuild-dir="$build_dir")
+# build/ also holds the C++ tests: keep them configured (pyproject.toml turns them off).
+[ "$build_dir" = build ] && settings+=(-Ccmake.define.FLOWONNX_BUILD_TESTS=ON)
+echo "test_python: building and installing the flowonnx package (build dir $build_dir)"
+"$python" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps \
+  "${settings[@]}" .
+"$python" -m pytest -q python/tests "$@"
