@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 scripts/setup_python.sh
 python=.venv/bin/python
 build_dir="${FLOWONNX_PY_BUILD_DIR:-build}"
-settings=(-Cbuild-dir="$build_dir")
+settings=(--config-settings=build-dir="$build_dir")
 # build/ also holds the C++ tests: keep them configured (pyproject.toml turns them off).
-[ "$build_dir" = build ] && settings+=(-Ccmake.define.FLOWONNX_BUILD_TESTS=ON)
+[ "$build_dir" = build ] && settings+=(--config-settings=cmake.define.FLOWONNX_BUILD_TESTS=ON)
 echo "test_python: building and installing the flowonnx package (build dir $build_dir)"
 "$python" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps \
   "${settings[@]}" .

@@ -108,11 +108,13 @@ void bind_framework(nb::module_& m) {
 
   nb::class_<nn::Graph>(m, "_GraphBase");
   nb::class_<PythonGraph, nn::Graph>(m, "_Graph")
-      .def(nb::init([](const std::string& class_name, std::vector<std::string> input_names,
-                       std::vector<std::string> output_names) {
-             return new PythonGraph(class_name, {std::move(input_names), std::move(output_names)});
-           }),
-           "class_name"_a, "input_names"_a, "output_names"_a)
+      .def(
+          "__init__",
+          [](PythonGraph* self, const std::string& class_name, std::vector<std::string> input_names,
+             std::vector<std::string> output_names) {
+            new (self) PythonGraph(class_name, {std::move(input_names), std::move(output_names)});
+          },
+          "class_name"_a, "input_names"_a, "output_names"_a)
       .def("add_module", &PythonGraph::add_module, "name"_a, "module"_a)
       .def("compile", &PythonGraph::compile_with, "build"_a, "samples"_a)
       .def_prop_ro("is_compiled", &PythonGraph::is_compiled)

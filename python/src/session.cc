@@ -99,22 +99,25 @@ void bind_session(nb::module_& m) {
       });
 
   nb::class_<PySession>(m, "_InferenceSession")
-      .def(nb::init([](nb::handle path_or_bytes, const std::vector<std::string>& providers,
-                       int intra_op_num_threads, bool optimize_graph, bool verbose) {
-             SessionOptions options = options_from(intra_op_num_threads, optimize_graph, verbose);
-             if (PyBytes_Check(path_or_bytes.ptr())) {
-               std::string_view bytes(PyBytes_AS_STRING(path_or_bytes.ptr()),
-                                      PyBytes_GET_SIZE(path_or_bytes.ptr()));
-               onnx_io::Model model = onnx_io::parse_model(
-                   bytes, std::filesystem::current_path(), "<model bytes>");
-               return new PySession{InferenceSession(std::move(model), providers, options),
-                                    intra_op_num_threads};
-             }
-             std::filesystem::path path = nb::cast<std::string>(nb::str(path_or_bytes));
-             return new PySession{InferenceSession(path, providers, options), intra_op_num_threads};
-           }),
-           "path_or_bytes"_a, "providers"_a, "intra_op_num_threads"_a, "optimize_graph"_a,
-           "verbose"_a)
+      .def(
+          "__init__",
+          [](PySession* self, nb::handle path_or_bytes, const std::vector<std::string>& providers,
+             int intra_op_num_threads, bool optimize_graph, bool verbose) {
+            SessionOptions options = options_from(intra_op_num_threads, optimize_graph, verbose);
+            if (PyBytes_Check(path_or_bytes.ptr())) {
+              std::string_view bytes(PyBytes_AS_STRING(path_or_bytes.ptr()),
+                                     PyBytes_GET_SIZE(path_or_bytes.ptr()));
+              onnx_io::Model model =
+                  onnx_io::parse_model(bytes, std::filesystem::current_path(), "<model bytes>");
+              new (self) PySession{InferenceSession(std::move(model), providers, options),
+                                   intra_op_num_threads};
+              return;
+            }
+            std::filesystem::path path = nb::cast<std::string>(nb::str(path_or_bytes));
+            new (self) PySession{InferenceSession(path, providers, options), intra_op_num_threads};
+          },
+          "path_or_bytes"_a, "providers"_a, "intra_op_num_threads"_a, "optimize_graph"_a,
+          "verbose"_a)
       .def("get_inputs", [](const PySession& s) { return s.session.get_inputs(); })
       .def("get_outputs", [](const PySession& s) { return s.session.get_outputs(); })
       .def("get_overridable_initializers",
@@ -124,7 +127,7 @@ void bind_session(nb::module_& m) {
           "run",
           [](const PySession& session, nb::handle output_names, nb::handle input_feed,
              nb::handle run_options) { return run(session, output_names, input_feed); },
-          "output_names"_a, "input_feed"_a, "run_options"_a = nb::none(),
+          "output_names"_a.none(), "input_feed"_a, "run_options"_a = nb::none(),
           "Runs the model: output_names None (every output) or a list; input_feed a dict of "
           "input name -> array. Returns a list of numpy arrays. Releases the GIL.");
 

@@ -142,7 +142,7 @@ Tensor as_tensor(nb::handle object, const char* what) {
     array = numpy().attr("from_dlpack")(object);  // DLPack-only producers (torch, jax, ...)
   else
     array = nb::borrow(object);
-  array = numpy().attr("ascontiguousarray")(array);
+  array = numpy().attr("require")(array, nb::none(), "CA");  // C-contiguous and aligned
   Tensor borrowed = borrow_buffer(array, what);
   if (!borrowed.defined())
     throw nb::type_error(nb::str("{}: cannot read a {} as a tensor")
@@ -190,8 +190,9 @@ void bind_tensor(nb::module_& m) {
            },
            "dtype"_a = nb::none(), "copy"_a = nb::none())
       .def("__dlpack__",
-           [](const Tensor& t, nb::kwargs kwargs) {
-             return export_array<nb::no_framework>(t).attr("__dlpack__")(**kwargs);
+           [](const Tensor& t, nb::kwargs) {
+             // An unversioned "dltensor" capsule: consumers that ask for max_version accept it.
+             return export_array<nb::no_framework>(t);
            })
       .def("__dlpack_device__", [](const Tensor&) { return nb::make_tuple(1, 0); })  // kDLCPU
       .def_prop_ro("__array_interface__",

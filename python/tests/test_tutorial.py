@@ -21,6 +21,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 def test_tutorial_script_runs_and_agrees_with_the_cli(tmp_path, data_dir, cli):
     # The checkpoint the tutorial loads: seeded stand-ins for FlowVision's trained weights.
     model = flowonnx.vision.models.create_seeded_model("resnet34", 0)
+    (tmp_path / "checkpoints").mkdir()
     flowonnx.save(model.state_dict(), tmp_path / "checkpoints" / "resnet34")
     assert (tmp_path / "checkpoints" / "resnet34" / "snapshot_done").exists()
     shutil.copy(data_dir / "cat.jpg", tmp_path / "cat.jpg")
