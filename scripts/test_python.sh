@@ -12,6 +12,14 @@ build_dir="${FLOWONNX_PY_BUILD_DIR:-build}"
 settings=(--config-settings=build-dir="$build_dir")
 # build/ also holds the C++ tests: keep them configured (pyproject.toml turns them off).
 [ "$build_dir" = build ] && settings+=(--config-settings=cmake.define.FLOWONNX_BUILD_TESTS=ON)
+# scikit-build-core clears a build folder's CMake cache when another Python or build environment
+# used it last, and a fresh configure would take the compiler from Python's sysconfig: keep the
+# compiler the folder was built with, so that only what changed recompiles.
+cache="$build_dir/CMakeCache.txt"
+if [ -z "${CXX:-}" ] && [ -f "$cache" ]; then
+  CXX="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$cache")"
+  export CXX
+fi
 echo "test_python: building and installing the flowonnx package (build dir $build_dir)"
 "$python" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps \
   "${settings[@]}" .

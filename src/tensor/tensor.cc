@@ -19,8 +19,12 @@ Storage::Storage(size_t nbytes) : nbytes_(nbytes), mapped_(nbytes >= kMapThresho
     fail(ErrorCode::InvalidArgument, "cannot allocate {} bytes for a tensor", nbytes);
 }
 
+// release_ is never empty for borrowed memory (the destructor frees data_ otherwise).
 Storage::Storage(void* data, size_t nbytes, std::function<void()> release)
-    : nbytes_(nbytes), mapped_(false), data_(data), release_(std::move(release)) {}
+    : nbytes_(nbytes),
+      mapped_(false),
+      data_(data),
+      release_(release ? std::move(release) : std::function<void()>([] {})) {}
 
 Storage::~Storage() {
   if (release_)
