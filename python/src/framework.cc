@@ -72,13 +72,21 @@ class PythonGraph : public nn::Graph {
   nb::handle build_;
 };
 
+// Eager forward without the GIL (the tracer of a graph being compiled is thread-local, so a
+// trace still records only its own thread's ops).
+Tensor forward(nn::Module& module, nb::handle x) {
+  Tensor input = as_tensor(x, "input");
+  nb::gil_scoped_release release;
+  return module.forward(input);
+}
+
 }  // namespace
 
 void bind_framework(nb::module_& m) {
   nb::class_<nn::Module>(m, "Module",
                          "An eager module (a model of the zoo or one of its layers).")
-      .def("forward", [](nn::Module& module, nb::handle x) { return module.forward(as_tensor(x, "input")); }, "x"_a)
-      .def("__call__", [](nn::Module& module, nb::handle x) { return module.forward(as_tensor(x, "input")); }, "x"_a)
+      .def("forward", &forward, "x"_a)
+      .def("__call__", &forward, "x"_a)
       .def("state_dict", [](const nn::Module& module) { return to_python(module.state_dict()); },
            "Parameters and buffers by dotted name.")
       .def("load_state_dict",
