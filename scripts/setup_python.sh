@@ -3,9 +3,9 @@
 # the pinned PyPI packages of scripts/requirements-test.txt into it: ONNX Runtime (the tests' and
 # benchmarks' independent oracle), onnx (checker, shape inference, backend node tests), numpy and
 # pytest, and what the Python package needs (nanobind, scikit-build-core; OpenCV's cv2 for the
-# tutorial's script in its tests). Idempotent: when .venv already holds exactly these pins (a copy of the requirements file
-# is kept in .venv as the stamp) and they import, nothing is installed. FLOWONNX_VENV overrides
-# the location.
+# tutorial's script in its tests). Idempotent: when .venv already holds exactly these pins (a
+# copy of the requirements file is kept in .venv as the stamp) and they import, nothing is
+# installed. FLOWONNX_VENV overrides the location.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -43,7 +43,9 @@ class SessionOptions:
     def __init__(self) -> None:
         self.intra_op_num_threads: int = 0
         self.inter_op_num_threads: int = 0
-        self.graph_optimization_level: GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.graph_optimization_level: GraphOptimizationLevel = (
+            GraphOptimizationLevel.ORT_ENABLE_ALL
+        )
         self.execution_mode: ExecutionMode = ExecutionMode.ORT_SEQUENTIAL
         self.log_severity_level: int = 2
         self.log_verbosity_level: int = 0

@@ -39,7 +39,9 @@ class Graph:
         object.__setattr__(
             self,
             "_graph",
-            _flowonnx._Graph(type(self).__name__, list(input_names or []), list(output_names or [])),
+            _flowonnx._Graph(
+                type(self).__name__, list(input_names or []), list(output_names or [])
+            ),
         )
         object.__setattr__(self, "_module_names", set())
 

@@ -67,16 +67,19 @@ void bind_export(nb::module_& m) {
       .def_prop_ro("passed", [](const PyCheckReport& r) { return r.report.passed(); })
       .def_prop_ro("max_abs_err", [](const PyCheckReport& r) { return r.report.max_abs_err(); })
       .def_prop_ro("verdict", [](const PyCheckReport& r) { return r.report.verdict(); })
-      .def_prop_ro("model_path", [](const PyCheckReport& r) { return r.report.model_path.string(); })
+      .def_prop_ro("model_path",
+                   [](const PyCheckReport& r) { return r.report.model_path.string(); })
       .def_prop_ro("opset", [](const PyCheckReport& r) { return r.report.opset; })
       .def_prop_ro("dynamic_batch", [](const PyCheckReport& r) { return r.report.dynamic_batch; })
-      .def_prop_ro("batches", [](const PyCheckReport& r) {
-        std::vector<int64_t> batches;
-        for (const CheckRun& run : r.report.runs) batches.push_back(run.batch);
-        return batches;
-      })
+      .def_prop_ro("batches",
+                   [](const PyCheckReport& r) {
+                     std::vector<int64_t> batches;
+                     for (const CheckRun& run : r.report.runs) batches.push_back(run.batch);
+                     return batches;
+                   })
       .def_ro("text", &PyCheckReport::text)
-      .def("__repr__", [](const PyCheckReport& r) { return "CheckReport(" + r.report.verdict() + ")"; });
+      .def("__repr__",
+           [](const PyCheckReport& r) { return "CheckReport(" + r.report.verdict() + ")"; });
 
   m.def(
       "convert_to_onnx_and_check",
@@ -133,7 +136,8 @@ void bind_export(nb::module_& m) {
           if (check_n > 0) {
             passes::EquivalenceOptions equivalence;
             equivalence.runs = check_n;
-            passes::EquivalenceResult result = passes::check_equivalence(original, model, equivalence);
+            passes::EquivalenceResult result =
+                passes::check_equivalence(original, model, equivalence);
             check_ok = result.ok;
             message = result.message;
           }

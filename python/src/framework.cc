@@ -83,22 +83,27 @@ Tensor forward(nn::Module& module, nb::handle x) {
 }  // namespace
 
 void bind_framework(nb::module_& m) {
-  nb::class_<nn::Module>(m, "Module",
-                         "An eager module (a model of the zoo or one of its layers).")
+  nb::class_<nn::Module>(m, "Module", "An eager module (a model of the zoo or one of its layers).")
       .def("forward", &forward, "x"_a)
       .def("__call__", &forward, "x"_a)
-      .def("state_dict", [](const nn::Module& module) { return to_python(module.state_dict()); },
-           "Parameters and buffers by dotted name.")
-      .def("load_state_dict",
-           [](nn::Module& module, nb::handle state, bool strict) {
-             module.load_state_dict(from_python(state), strict);
-           },
-           "state_dict"_a, "strict"_a = true)
-      .def("train", [](nb::handle self, bool mode) {
-             nb::cast<nn::Module&>(self).train(mode);
-             return self;
-           }, "mode"_a = true)
-      .def("eval", [](nb::handle self) {
+      .def(
+          "state_dict", [](const nn::Module& module) { return to_python(module.state_dict()); },
+          "Parameters and buffers by dotted name.")
+      .def(
+          "load_state_dict",
+          [](nn::Module& module, nb::handle state, bool strict) {
+            module.load_state_dict(from_python(state), strict);
+          },
+          "state_dict"_a, "strict"_a = true)
+      .def(
+          "train",
+          [](nb::handle self, bool mode) {
+            nb::cast<nn::Module&>(self).train(mode);
+            return self;
+          },
+          "mode"_a = true)
+      .def("eval",
+           [](nb::handle self) {
              nb::cast<nn::Module&>(self).eval();
              return self;
            })
@@ -106,11 +111,12 @@ void bind_framework(nb::module_& m) {
       .def("named_parameters", &nn::Module::named_parameters)
       .def("named_buffers", &nn::Module::named_buffers)
       .def("named_children", &nn::Module::named_children)
-      .def("parameters", [](const nn::Module& module) {
-        std::vector<Tensor> out;
-        for (auto& [name, tensor] : module.named_parameters()) out.push_back(tensor);
-        return out;
-      })
+      .def("parameters",
+           [](const nn::Module& module) {
+             std::vector<Tensor> out;
+             for (auto& [name, tensor] : module.named_parameters()) out.push_back(tensor);
+             return out;
+           })
       .def_prop_ro("type_name", &nn::Module::type_name)
       .def("__repr__", [](const nn::Module& module) { return module.type_name() + "()"; });
 
@@ -127,34 +133,44 @@ void bind_framework(nb::module_& m) {
       .def("compile", &PythonGraph::compile_with, "build"_a, "samples"_a)
       .def_prop_ro("is_compiled", &PythonGraph::is_compiled)
       .def_prop_ro("name", &PythonGraph::name)
-      .def("run", [](const PythonGraph& graph, const std::vector<Tensor>& inputs) {
-             nb::gil_scoped_release release;
-             return graph.run(inputs);
-           }, "inputs"_a)
+      .def(
+          "run",
+          [](const PythonGraph& graph, const std::vector<Tensor>& inputs) {
+            nb::gil_scoped_release release;
+            return graph.run(inputs);
+          },
+          "inputs"_a)
       .def("state_dict", [](const PythonGraph& graph) { return to_python(graph.state_dict()); });
 
-  m.def("load", [](const std::filesystem::path& folder) { return to_python(load(folder)); },
-        "path"_a, "Reads a OneFlow checkpoint folder (flow.load): a dict of name -> Tensor.");
-  m.def("save",
-        [](nb::handle state, const std::filesystem::path& folder) { save(from_python(state), folder); },
-        "state_dict"_a, "path"_a,
-        "Writes a OneFlow checkpoint folder (flow.save), atomically.");
+  m.def(
+      "load", [](const std::filesystem::path& folder) { return to_python(load(folder)); }, "path"_a,
+      "Reads a OneFlow checkpoint folder (flow.load): a dict of name -> Tensor.");
+  m.def(
+      "save",
+      [](nb::handle state, const std::filesystem::path& folder) {
+        save(from_python(state), folder);
+      },
+      "state_dict"_a, "path"_a, "Writes a OneFlow checkpoint folder (flow.save), atomically.");
 
   m.def("model_names", [] {
     std::vector<std::string> names;
     for (const models::ModelInfo& info : models::model_zoo()) names.push_back(info.name);
     return names;
   });
-  m.def("model_info", [](const std::string& name) {
-    const models::ModelInfo& info = models::find_model(name);
-    nb::dict out;
-    out["name"] = info.name;
-    out["description"] = info.description;
-    out["input_shape"] = nb::cast(std::vector<int64_t>(info.input_shape.begin(), info.input_shape.end()));
-    out["graph_name"] = info.graph_name;
-    out["input_dtype"] = std::string(dtype_name(info.input_dtype));
-    return out;
-  }, "name"_a);
+  m.def(
+      "model_info",
+      [](const std::string& name) {
+        const models::ModelInfo& info = models::find_model(name);
+        nb::dict out;
+        out["name"] = info.name;
+        out["description"] = info.description;
+        out["input_shape"] =
+            nb::cast(std::vector<int64_t>(info.input_shape.begin(), info.input_shape.end()));
+        out["graph_name"] = info.graph_name;
+        out["input_dtype"] = std::string(dtype_name(info.input_dtype));
+        return out;
+      },
+      "name"_a);
   m.def("create_model", &models::create_model, "name"_a, "seed"_a = 0,
         "A zoo model with weights initialised from `seed` (the architecture's own init).");
   m.def("create_seeded_model", &models::create_seeded_model, "name"_a, "seed"_a,

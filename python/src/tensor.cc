@@ -28,10 +28,15 @@ bool dtype_of_format(const char* format, Py_ssize_t itemsize, DType& dtype) {
     case 'B': dtype = DType::UInt8; break;
     case '?': dtype = DType::Bool; break;
     case 'h': dtype = DType::Int16; break;
-    case 'i': case 'l': case 'q':
-      if (itemsize == 4) dtype = DType::Int32;
-      else if (itemsize == 8) dtype = DType::Int64;
-      else return false;
+    case 'i':
+    case 'l':
+    case 'q':
+      if (itemsize == 4)
+        dtype = DType::Int32;
+      else if (itemsize == 8)
+        dtype = DType::Int64;
+      else
+        return false;
       break;
     default: return false;
   }
@@ -98,9 +103,13 @@ nb::dlpack::dtype dlpack_dtype(DType dtype) {
     return nb::dlpack::dtype{static_cast<uint8_t>(c), static_cast<uint8_t>(8 * dtype_size(d)), 1};
   };
   switch (dtype) {
-    case DType::Float32: case DType::Float64: case DType::Float16: return make(code::Float, dtype);
-    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64:
-      return make(code::Int, dtype);
+    case DType::Float32:
+    case DType::Float64:
+    case DType::Float16: return make(code::Float, dtype);
+    case DType::Int8:
+    case DType::Int16:
+    case DType::Int32:
+    case DType::Int64: return make(code::Int, dtype);
     case DType::UInt8: return make(code::UInt, dtype);
     case DType::Bool: return make(code::Bool, dtype);
   }
@@ -171,24 +180,30 @@ void bind_tensor(nb::module_& m) {
                      for (int64_t d : t.shape()) dims.append(d);
                      return nb::tuple(dims);
                    })
-      .def_prop_ro("dtype", [](const Tensor& t) { return numpy().attr("dtype")(std::string(dtype_name(t.dtype()))); })
+      .def_prop_ro(
+          "dtype",
+          [](const Tensor& t) { return numpy().attr("dtype")(std::string(dtype_name(t.dtype()))); })
       .def_prop_ro("ndim", &Tensor::rank)
-      .def("size", [](const Tensor& t) {
-        nb::list dims;
-        for (int64_t d : t.shape()) dims.append(d);
-        return nb::tuple(dims);
-      }, "The shape, as flow.Tensor.size().")
+      .def(
+          "size",
+          [](const Tensor& t) {
+            nb::list dims;
+            for (int64_t d : t.shape()) dims.append(d);
+            return nb::tuple(dims);
+          },
+          "The shape, as flow.Tensor.size().")
       .def("numel", &Tensor::num_elements)
       .def("numpy", &to_numpy, "A numpy array over the same memory (no copy).")
       .def("clone", &Tensor::clone)
-      .def("__array__",
-           [](const Tensor& t, nb::handle dtype, nb::handle copy) {
-             nb::object array = to_numpy(t);
-             if (!dtype.is_none()) array = array.attr("astype")(dtype, "copy"_a = false);
-             if (!copy.is_none() && nb::cast<bool>(copy)) array = array.attr("copy")();
-             return array;
-           },
-           "dtype"_a = nb::none(), "copy"_a = nb::none())
+      .def(
+          "__array__",
+          [](const Tensor& t, nb::handle dtype, nb::handle copy) {
+            nb::object array = to_numpy(t);
+            if (!dtype.is_none()) array = array.attr("astype")(dtype, "copy"_a = false);
+            if (!copy.is_none() && nb::cast<bool>(copy)) array = array.attr("copy")();
+            return array;
+          },
+          "dtype"_a = nb::none(), "copy"_a = nb::none())
       .def("__dlpack__",
            [](const Tensor& t, nb::kwargs) {
              // An unversioned "dltensor" capsule: consumers that ask for max_version accept it.
@@ -201,26 +216,31 @@ void bind_tensor(nb::module_& m) {
                      nb::list dims;
                      for (int64_t d : t.shape()) dims.append(d);
                      interface["shape"] = nb::tuple(dims);
-                     interface["typestr"] = numpy().attr("dtype")(std::string(dtype_name(t.dtype()))).attr("str");
-                     interface["data"] = nb::make_tuple(
-                         reinterpret_cast<uintptr_t>(t.raw_data()), false);
+                     interface["typestr"] =
+                         numpy().attr("dtype")(std::string(dtype_name(t.dtype()))).attr("str");
+                     interface["data"] =
+                         nb::make_tuple(reinterpret_cast<uintptr_t>(t.raw_data()), false);
                      interface["version"] = 3;
                      return interface;
                    })
       .def("__len__", [](const Tensor& t) { return t.rank() == 0 ? 0 : t.dim(0); })
       .def("__repr__", [](const Tensor& t) { return "flowonnx.Tensor(" + t.describe() + ")"; });
 
-  m.def("as_tensor", [](nb::handle data) { return as_tensor(data); }, "data"_a,
-        "`data` as a tensor without copying where the layout allows (C-contiguous, aligned, one "
-        "of flowonnx's dtypes), else a contiguous copy.");
-  m.def("from_dlpack", [](nb::handle data) { return as_tensor(data); }, "data"_a);
+  m.def(
+      "as_tensor", [](nb::handle data) { return as_tensor(data); }, "data"_a,
+      "`data` as a tensor without copying where the layout allows (C-contiguous, aligned, one "
+      "of flowonnx's dtypes), else a contiguous copy.");
+  m.def(
+      "from_dlpack", [](nb::handle data) { return as_tensor(data); }, "data"_a);
   m.def("_borrows_memory", &borrows_memory, "data"_a,
         "True when as_tensor(data) shares data's memory (for the tests).");
-  m.def("randn",
-        [](nb::args args, const std::string& dtype) {
-          return randn(shape_from_args(args), default_generator(), dtype_from_name(dtype));
-        },
-        "args"_a, "dtype"_a = "float32", "N(0, 1) samples of the given shape, from the seed of manual_seed.");
+  m.def(
+      "randn",
+      [](nb::args args, const std::string& dtype) {
+        return randn(shape_from_args(args), default_generator(), dtype_from_name(dtype));
+      },
+      "args"_a, "dtype"_a = "float32",
+      "N(0, 1) samples of the given shape, from the seed of manual_seed.");
   m.def("manual_seed", &manual_seed, "seed"_a);
 }
 

@@ -4,6 +4,7 @@ command, and ONNX models exported from the zoo once per test session."""
 import os
 import pathlib
 import shutil
+import sys
 
 import pytest
 
@@ -21,9 +22,8 @@ def data_dir() -> pathlib.Path:
 @pytest.fixture(scope="session")
 def cli() -> str:
     """The `flowonnx` command that `pip install .` put beside this Python (or FLOWONNX_CLI)."""
-    path = os.environ.get("FLOWONNX_CLI") or shutil.which(
-        "flowonnx", path=os.pathsep.join([os.path.dirname(os.sys.executable), os.environ.get("PATH", "")])
-    )
+    search = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    path = os.environ.get("FLOWONNX_CLI") or shutil.which("flowonnx", path=search)
     assert path, "the flowonnx command is not installed beside this Python (pip install .)"
     return path
 

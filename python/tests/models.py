@@ -41,7 +41,8 @@ def binary_model(op, dtype, shape, opset=13):
     elem = ONNX_TYPES[np.dtype(dtype).type]
     graph = helper.make_graph(
         [helper.make_node(op, ["x", "y"], ["z"])], f"{op}_graph",
-        [helper.make_tensor_value_info("x", elem, shape), helper.make_tensor_value_info("y", elem, shape)],
+        [helper.make_tensor_value_info("x", elem, shape),
+         helper.make_tensor_value_info("y", elem, shape)],
         [helper.make_tensor_value_info("z", elem, None)],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])

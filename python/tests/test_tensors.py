@@ -19,7 +19,8 @@ def sample(dtype, shape, seed=0):
     if dtype == np.bool_:
         return rng.integers(0, 2, shape).astype(np.bool_)
     if np.issubdtype(dtype, np.integer):
-        return rng.integers(-100 if np.issubdtype(dtype, np.signedinteger) else 0, 100, shape).astype(dtype)
+        low = -100 if np.issubdtype(dtype, np.signedinteger) else 0
+        return rng.integers(low, 100, shape).astype(dtype)
     return rng.standard_normal(shape).astype(dtype)
 
 

@@ -19,7 +19,9 @@ def read_image(path: str) -> np.ndarray:
     return _flowonnx.read_image(str(path))
 
 
-def preprocess_image(img: Any, input_hw: Tuple[int, int] = (224, 224), *, rgb: bool = False) -> np.ndarray:
+def preprocess_image(
+    img: Any, input_hw: Tuple[int, int] = (224, 224), *, rgb: bool = False
+) -> np.ndarray:
     """The tutorial's ``preprocess_image``, bit for bit: scale the BGR uint8 image so its longer
     side fits ``input_hw`` (cv2.resize, INTER_LINEAR), divide by 255 in float32, zero-pad
     bottom/right, HWC -> CHW, add a batch axis: float32 [1, 3, H, W]."""

@@ -14,7 +14,9 @@ __all__: List[str] = ["create_model", "create_seeded_model", "model_info", "mode
 
 
 def _factory(name: str) -> Callable[..., Module]:
-    def make(pretrained: bool = False, progress: bool = True, seed: int = 0, **kwargs: Any) -> Module:
+    def make(
+        pretrained: bool = False, progress: bool = True, seed: int = 0, **kwargs: Any
+    ) -> Module:
         if pretrained:
             raise ValueError(
                 f"{name}(pretrained=True): pretrained weights cannot be downloaded here; build "
