@@ -2,9 +2,10 @@
 # Creates the project's Python virtual environment .venv/ (Debian's python3 -m venv) and installs
 # the pinned PyPI packages of scripts/requirements-test.txt into it: ONNX Runtime (the tests' and
 # benchmarks' independent oracle), onnx (checker, shape inference, backend node tests), numpy and
-# pytest. Idempotent: when .venv already holds exactly these pins (a copy of the requirements file
-# is kept in .venv as the stamp) and they import, nothing is installed. FLOWONNX_VENV overrides
-# the location.
+# pytest, and what the Python package needs (nanobind, scikit-build-core; OpenCV's cv2 for the
+# tutorial's script in its tests). Idempotent: when .venv already holds exactly these pins (a
+# copy of the requirements file is kept in .venv as the stamp) and they import, nothing is
+# installed. FLOWONNX_VENV overrides the location.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +15,7 @@ stamp="$venv/flowonnx-requirements.txt"
 python="$venv/bin/python"
 
 check_imports() {
-  "$python" -c 'import onnxruntime, onnx, numpy, pytest
+  "$python" -c 'import onnxruntime, onnx, numpy, pytest, nanobind, scikit_build_core, cv2
 print(f"onnxruntime {onnxruntime.__version__}, onnx {onnx.__version__}, numpy {numpy.__version__}")'
 }
 

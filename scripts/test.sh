@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+scripts/test_python.sh  # the Python package (python/): built in build/, tests with pytest
 # The hostile-input, unit and ONNX-io suites again under ASan + UBSan (build-asan/).
 scripts/sanitize.sh asan

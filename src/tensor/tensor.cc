@@ -19,8 +19,17 @@ Storage::Storage(size_t nbytes) : nbytes_(nbytes), mapped_(nbytes >= kMapThresho
     fail(ErrorCode::InvalidArgument, "cannot allocate {} bytes for a tensor", nbytes);
 }
 
+// release_ is never empty for borrowed memory (the destructor frees data_ otherwise).
+Storage::Storage(void* data, size_t nbytes, std::function<void()> release)
+    : nbytes_(nbytes),
+      mapped_(false),
+      data_(data),
+      release_(release ? std::move(release) : std::function<void()>([] {})) {}
+
 Storage::~Storage() {
-  if (mapped_)
+  if (release_)
+    release_();
+  else if (mapped_)
     unmap_pages(data_, nbytes_);
   else
     std::free(data_);
@@ -32,6 +41,17 @@ Tensor::Tensor(const Shape& shape, DType dtype) {
   impl_->storage = std::make_shared<Storage>(static_cast<size_t>(count) * dtype_size(dtype));
   impl_->dtype = dtype;
   impl_->shape = shape;
+}
+
+Tensor Tensor::borrow(void* data, const Shape& shape, DType dtype, std::function<void()> release) {
+  int64_t count = flowonnx::num_elements(shape);  // validates
+  Tensor tensor;
+  tensor.impl_ = std::make_shared<TensorImpl>();
+  tensor.impl_->storage = std::make_shared<Storage>(
+      data, static_cast<size_t>(count) * dtype_size(dtype), std::move(release));
+  tensor.impl_->dtype = dtype;
+  tensor.impl_->shape = shape;
+  return tensor;
 }
 
 const TensorImpl& Tensor::impl() const {

@@ -1,9 +1,11 @@
-// Tensor: a shared handle to a contiguous, 64-byte-aligned CPU buffer with a dtype and a shape.
-// Copying a Tensor copies the handle (like torch / ONNX Runtime values); clone() copies the data.
-// Tensors are always contiguous in C order; reshape() shares storage, everything else allocates.
+// Tensor: a shared handle to a contiguous CPU buffer (64-byte-aligned when allocated here, or
+// borrowed memory) with a dtype and a shape. Copying a Tensor copies the handle (like torch /
+// ONNX Runtime values); clone() copies the data. Tensors are always contiguous in C order;
+// reshape() shares storage, everything else allocates.
 #pragma once
 
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,7 +16,7 @@
 
 namespace flowonnx {
 
-// Owns one aligned allocation. Never resized.
+// Owns one aligned allocation, or borrows memory owned elsewhere. Never resized.
 class Storage {
  public:
   static constexpr size_t kAlignment = 64;
@@ -22,6 +24,10 @@ class Storage {
   // them (a model's initializers once prepacked, say) returns them to the system.
   static constexpr size_t kMapThreshold = size_t{1} << 20;
   explicit Storage(size_t nbytes);
+  // Borrows `nbytes` at `data` (a numpy array fed from Python, say) without copying; `release`
+  // runs when the storage goes. The memory must stay valid until then. It need not be 64-byte
+  // aligned: kernels use unaligned vector loads and stores.
+  Storage(void* data, size_t nbytes, std::function<void()> release);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -33,6 +39,7 @@ class Storage {
   size_t nbytes_;
   bool mapped_;
   void* data_;
+  std::function<void()> release_;  // set for borrowed memory
 };
 
 struct TensorImpl {
@@ -54,6 +61,8 @@ class Tensor {
   static Tensor from_vector(const Shape& shape, const std::vector<T>& values);
   template <typename T>
   static Tensor scalar(T value) { return from_vector<T>({}, {value}); }
+  // A tensor over borrowed C-order memory (see Storage's borrowing constructor).
+  static Tensor borrow(void* data, const Shape& shape, DType dtype, std::function<void()> release);
 
   bool defined() const { return impl_ != nullptr; }
   DType dtype() const { return impl().dtype; }
