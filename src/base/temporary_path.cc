@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -52,13 +53,22 @@ void remove_temporaries_on_signals() {
   std::thread([signals] {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) return;
+    // The writers keep running meanwhile: one may add a file to a folder being removed, or
+    // create a registered path just after a pass looked for it. Holding the lock stops them at
+    // their next registration; passes repeat until two in a row find nothing.
+    std::lock_guard lock(registry().mutex);
     size_t removed = 0;
-    {
-      std::lock_guard lock(registry().mutex);
+    for (int quiet = 0, round = 0; quiet < 2 && round < 100; ++round) {
+      bool found = false;
       for (const fs::path& path : registry().paths) {
         std::error_code ec;
-        removed += fs::remove_all(path, ec) > 0;
+        if (fs::exists(fs::symlink_status(path, ec))) {
+          found = true;
+          removed += fs::remove_all(path, ec) > 0;
+        }
       }
+      quiet = found ? 0 : quiet + 1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     std::fprintf(stderr, "error: interrupted by %s; %zu temporary file(s) removed\n",
                  strsignal(signal), removed);

@@ -2,6 +2,7 @@
 // 1 for errors found while working) and the one `error:` line that must say what is wrong.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "verify/verify_test_util.h"
@@ -14,6 +15,9 @@ struct BadArguments {
   int exit_code;
   const char* message;  // a part of the error line
 };
+
+// Readable test names in ctest's list: the arguments.
+void PrintTo(const BadArguments& row, std::ostream* out) { *out << row.args; }
 
 class BadArgumentsCli : public ::testing::TestWithParam<BadArguments> {};
 

@@ -10,6 +10,7 @@
 #include "flow/nn/graph.h"
 #include "models/zoo.h"
 #include "oracle/ort_oracle.h"
+#include "runtime/ort_check.h"
 #include "runtime/graph_builder.h"
 #include "runtime/session.h"
 #include "verify/export.h"
@@ -21,33 +22,12 @@ namespace fs = std::filesystem;
 using testing::GraphBuilder;
 using Ints = std::vector<int64_t>;
 
-fs::path temp_model_path(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("flowonnx_ortcmp_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / (name + ".onnx");
-}
+using testing::temp_model_path;
 
-// Runs `model` (saved to disk) in flowonnx and ONNX Runtime for each feed set; compares all
-// outputs.
 void expect_same_as_onnxruntime(onnx_io::Model model, const std::string& name,
-                                const std::vector<std::map<std::string, Tensor>>& feed_sets,
-                                double rtol = 1e-4, double atol = 1e-5) {
-  ASSERT_TRUE(testing::onnxruntime_available()) << testing::onnxruntime_missing_message();
-  fs::path path = temp_model_path(name);
-  onnx_io::save_model(model, path);
-  InferenceSession session(path);
-  for (const auto& feeds : feed_sets) {
-    std::vector<std::pair<std::string, Tensor>> ort_feeds(feeds.begin(), feeds.end());
-    std::vector<Tensor> expected = testing::run_onnxruntime(path, ort_feeds);
-    std::vector<Tensor> got = session.run({}, feeds);
-    ASSERT_EQ(got.size(), expected.size()) << name;
-    for (size_t i = 0; i < got.size(); ++i) {
-      auto result = testing::compare_tensors(got[i], expected[i], rtol, atol);
-      EXPECT_TRUE(result.ok()) << name << " output " << i << " (" << session.get_outputs()[i].name
-                               << ", batch " << feeds.begin()->second.dim(0) << "): " << result;
-    }
-  }
-  fs::remove(path);
+                                const std::vector<testing::Feeds>& feed_sets, double rtol = 1e-4,
+                                double atol = 1e-5) {
+  testing::expect_same_as_onnxruntime(std::move(model), name, feed_sets, rtol, atol);
 }
 
 Tensor scaled_randn(const Shape& shape, double scale) {

@@ -2,32 +2,23 @@
 
 #include <algorithm>
 
+#include "runtime/providers/cpu/window.h"
+
 namespace flowonnx::runtime::cpu {
 
 ConvTransposeAttrs read_conv_transpose_attrs(const KernelInit& init) {
+  const WindowAttrs window = read_window_attrs(init);  // what Conv and the pools share
   ConvTransposeAttrs attrs;
-  attrs.auto_pad = init.attr_string("auto_pad", "NOTSET");
-  if (attrs.auto_pad != "NOTSET" && attrs.auto_pad != "VALID" && attrs.auto_pad != "SAME_UPPER" &&
-      attrs.auto_pad != "SAME_LOWER")
-    init.fail_model("auto_pad must be NOTSET, VALID, SAME_UPPER or SAME_LOWER, got " + attrs.auto_pad);
-  attrs.kernel = init.attr_ints("kernel_shape");
-  attrs.strides = init.attr_ints("strides");
-  attrs.pads = init.attr_ints("pads");
-  attrs.dilations = init.attr_ints("dilations");
+  attrs.auto_pad = window.auto_pad;
+  attrs.kernel = window.kernel;
+  attrs.strides = window.strides;
+  attrs.pads = window.pads;
+  attrs.dilations = window.dilations;
   attrs.output_padding = init.attr_ints("output_padding");
   attrs.output_shape = init.attr_ints("output_shape");
   attrs.group = init.attr_int("group", 1);
-  auto require_all = [&](const std::vector<int64_t>& values, int64_t min, const char* what) {
-    for (int64_t v : values)
-      if (v < min)
-        init.fail_model(fmt::format("{} must be >= {}, got {}", what, min, shape_to_string(values)));
-  };
-  require_all(attrs.kernel, 1, "kernel_shape");
-  require_all(attrs.strides, 1, "strides");
-  require_all(attrs.dilations, 1, "dilations");
-  require_all(attrs.pads, 0, "pads");
-  require_all(attrs.output_padding, 0, "output_padding");
-  require_all(attrs.output_shape, 1, "output_shape");
+  require_at_least(init, attrs.output_padding, 0, "output_padding");
+  require_at_least(init, attrs.output_shape, 1, "output_shape");
   if (attrs.group < 1) init.fail_model(fmt::format("group must be >= 1, got {}", attrs.group));
   // The spec forbids both; explicit zeros alongside are harmless and accepted.
   if (attrs.auto_pad != "NOTSET" &&

@@ -1,8 +1,17 @@
 #include "runtime/providers/cpu/window.h"
 
+#include <fmt/format.h>
+
 #include "kernels/cpu/pool_nd.h"
 
 namespace flowonnx::runtime::cpu {
+
+void require_at_least(const KernelInit& init, const std::vector<int64_t>& values, int64_t min,
+                      const char* what) {
+  for (int64_t v : values)
+    if (v < min)
+      init.fail_model(fmt::format("{} must be >= {}, got {}", what, min, shape_to_string(values)));
+}
 
 WindowAttrs read_window_attrs(const KernelInit& init) {
   WindowAttrs attrs;
@@ -15,10 +24,10 @@ WindowAttrs read_window_attrs(const KernelInit& init) {
   attrs.pads = init.attr_ints("pads");
   attrs.dilations = init.attr_ints("dilations");
   attrs.ceil_mode = init.attr_int("ceil_mode", 0) != 0;
-  for (int64_t v : attrs.kernel) if (v < 1) init.fail_model("kernel_shape must be positive");
-  for (int64_t v : attrs.strides) if (v < 1) init.fail_model("strides must be positive");
-  for (int64_t v : attrs.dilations) if (v < 1) init.fail_model("dilations must be positive");
-  for (int64_t v : attrs.pads) if (v < 0) init.fail_model("pads must not be negative");
+  require_at_least(init, attrs.kernel, 1, "kernel_shape");
+  require_at_least(init, attrs.strides, 1, "strides");
+  require_at_least(init, attrs.dilations, 1, "dilations");
+  require_at_least(init, attrs.pads, 0, "pads");
   return attrs;
 }
 

@@ -22,7 +22,11 @@ struct WindowGeometry {
   std::vector<int64_t> kernel, strides, dilations, pads_begin, pads_end, out;
 };
 
+// Reads and validates auto_pad, kernel_shape, strides, pads, dilations and ceil_mode.
 WindowAttrs read_window_attrs(const KernelInit& init);
+// Fails the model with "<what> must be >= <min>, got [...]" when a value is below `min`.
+void require_at_least(const KernelInit& init, const std::vector<int64_t>& values, int64_t min,
+                      const char* what);
 // Throws InvalidArgument when the attributes disagree with the spatial rank.
 WindowGeometry resolve_window(const WindowAttrs& attrs, const Shape& spatial,
                               const std::vector<int64_t>& kernel);
