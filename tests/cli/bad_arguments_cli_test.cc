@@ -46,7 +46,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"infer --model resnet18 --threads -2", 2, "--threads: must be >= 0, got -2"},
         BadArguments{"export --model resnet18 --check --rtol -1", 2, "--rtol: must be >= 0, got -1"},
         BadArguments{"export --model resnet18 --check --atol x", 2, "--atol: 'x' is not a number"},
-        BadArguments{"simplify a.onnx b.onnx --check -3", 2, "--check: must be >= 0, got -3"}));
+        BadArguments{"simplify a.onnx b.onnx --check -3", 2, "--check: must be >= 0, got -3"},
+        BadArguments{"demo --work-dir /proc/version", 1,
+                     "--work-dir /proc/version: exists and is not a folder"},
+        BadArguments{"demo --work-dir /proc/version/sub", 1,
+                     "--work-dir /proc/version/sub: cannot create the folder"}));
 
 }  // namespace
 }  // namespace flowonnx

@@ -64,7 +64,13 @@ std::vector<int64_t> indices(const std::vector<vision::Prediction>& predictions)
 void run_demo(const DemoOptions& options) {
   Stopwatch total, step;
   const fs::path work = options.work_dir;
-  fs::create_directories(work);
+  std::error_code ec;
+  if (fs::exists(work, ec) && !fs::is_directory(work, ec))
+    fail(ErrorCode::IoError, "--work-dir {}: exists and is not a folder", work.string());
+  fs::create_directories(work, ec);
+  if (ec)
+    fail(ErrorCode::IoError, "--work-dir {}: cannot create the folder: {}", work.string(),
+         ec.message());
   const fs::path image_path =
       options.image.empty() ? vision::builtin_asset("cat.jpg") : fs::path(options.image);
   const fs::path labels_path = options.labels.empty()
