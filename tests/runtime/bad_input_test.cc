@@ -1,6 +1,7 @@
 // Bad models and bad feeds give a clear flowonnx::Error, never a crash.
 #include <gtest/gtest.h>
 
+#include "runtime/expect_error.h"
 #include "runtime/graph_builder.h"
 #include "runtime/session.h"
 
@@ -9,18 +10,7 @@ namespace {
 
 using testing::GraphBuilder;
 
-// Runs `body`, expects an Error with `code` whose message contains every piece of `parts`.
-template <typename Body>
-void expect_error(Body&& body, ErrorCode code, std::vector<std::string> parts) {
-  try {
-    body();
-    FAIL() << "no error thrown";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    for (const auto& part : parts) EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-        << "'" << part << "' not in: " << error.what();
-  }
-}
+using testing::expect_error;
 
 onnx_io::Model relu_model() {
   GraphBuilder g(13);

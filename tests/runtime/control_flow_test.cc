@@ -7,6 +7,7 @@
 
 #include "ir/subgraph.h"
 #include "onnx/model_io.h"
+#include "runtime/expect_error.h"
 #include "runtime/graph_builder.h"
 #include "runtime/session.h"
 
@@ -16,18 +17,7 @@ namespace {
 using ir::Dim;
 using testing::GraphBuilder;
 
-template <typename Body>
-void expect_error(Body&& body, ErrorCode code, std::vector<std::string> parts) {
-  try {
-    body();
-    FAIL() << "no error thrown";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    for (const auto& part : parts)
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-  }
-}
+using testing::expect_error;
 
 ir::GraphPtr graph_of(GraphBuilder& builder, const std::string& name) {
   auto graph = std::make_shared<ir::Graph>(builder.build().graph);

@@ -10,8 +10,9 @@
 #include "flow/nn/conv.h"
 #include "flow/nn/graph.h"
 #include "oracle/ort_oracle.h"
-#include "runtime/ort_check.h"
+#include "runtime/expect_error.h"
 #include "runtime/graph_builder.h"
+#include "runtime/ort_check.h"
 #include "runtime/session.h"
 #include "verify/export.h"
 
@@ -154,18 +155,7 @@ TEST(ConvTransposeSession, ExportedDeconv2dMatchesEager) {
                              {{{input, randn({2, 4, 7, 7})}}});
 }
 
-template <typename Body>
-void expect_error(Body&& body, ErrorCode code, std::vector<std::string> parts) {
-  try {
-    body();
-    FAIL() << "no error thrown";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    for (const auto& part : parts)
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-  }
-}
+using testing::expect_error;
 
 // One ConvTranspose node named "up" on input x [1,4,5,5].
 onnx_io::Model hostile(const Shape& w, ir::Attributes attrs, const Shape& bias = {}) {
