@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libfmt-dev libcli11-dev nlohmann-json3-dev   # message formatting, CLI parsing, JSON output
   libdnnl-dev ocl-icd-opencl-dev               # oneDNN (its CMake config needs OpenCL, only a Recommends)
-  libprotobuf-dev protobuf-compiler libonnx-dev  # ONNX protobuf io, checker, schemas
+  libprotobuf-dev protobuf-compiler curl        # protobuf for ONNX (scripts/setup_onnx.sh builds its C++ library)
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # the tutorial's cv2 calls
   libonnx-testdata                             # ONNX backend node tests (conformance)
   libgtest-dev libgmock-dev                    # tests
@@ -33,3 +33,6 @@ fi
 
 # .venv with the pinned PyPI packages: ONNX Runtime (the independent oracle), onnx, numpy, pytest.
 "$(dirname "$0")/setup_python.sh"
+
+# ONNX's C++ library of the same release as the pinned PyPI onnx, built once into a cached prefix.
+"$(dirname "$0")/setup_onnx.sh"
