@@ -1,5 +1,6 @@
 // Real model families the project never exported itself, made by PyTorch's exporter (Debian's
-// python3-torch/torchvision, tests/models/families/<name>.py, seeded random weights): each runs in
+// python3-torch/torchvision, tests/models/families/<name>.py, seeded random weights) or, for the
+// newest opsets, by onnx.helper (tests/models/opset_models/make_opset_model.py): each runs in
 // flowonnx and in ONNX Runtime on the same random input at every batch size the family lists, and
 // every output must agree within 1e-4 of the output's scale (max |ORT output|, at least 1).
 // Exported files are cached in the build tree (family_models/) and remade when the family's
@@ -23,20 +24,34 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kFamilies = fs::path(FLOWONNX_SOURCE_DIR) / "tests" / "models" / "families";
+const fs::path kTests = fs::path(FLOWONNX_SOURCE_DIR) / "tests" / "models";
 
-// The exported model of family `name`, exported now when missing or older than its script.
+// How a family's model file is made: by PyTorch's exporter (Debian's torch, families/<name>.py)
+// or by onnx.helper in a recent opset (the .venv's onnx, opset_models/make_opset_model.py).
+struct Maker {
+  std::string python, script, source;  // source: the file whose change remakes the model
+};
+Maker maker_of(const std::string& name) {
+  if (name.find("_opset") != std::string::npos) {
+    const fs::path script = kTests / "opset_models" / "make_opset_model.py";
+    return {(fs::path(FLOWONNX_SOURCE_DIR) / ".venv" / "bin" / "python").string(), script.string(),
+            script.string()};
+  }
+  return {"/usr/bin/python3", (kTests / "families" / "export_family.py").string(),
+          (kTests / "families" / (name + ".py")).string()};
+}
+
+// The model file of family `name`, made now when missing or older than its script.
 fs::path exported_model(const std::string& name) {
   const fs::path dir = fs::path(FLOWONNX_BINARY_DIR) / "family_models";
   fs::create_directories(dir);
   const fs::path model = dir / (name + ".onnx");
-  const fs::path script = kFamilies / (name + ".py");
+  const Maker maker = maker_of(name);
   const bool stale = !fs::exists(model) || !fs::exists(model.string() + ".batches") ||
-                     fs::last_write_time(model) < fs::last_write_time(script);
+                     fs::last_write_time(model) < fs::last_write_time(maker.source);
   if (stale) {
     const std::string command =
-        fmt::format("/usr/bin/python3 '{}' '{}' '{}' 2>&1", (kFamilies / "export_family.py").string(),
-                    name, model.string());
+        fmt::format("'{}' '{}' '{}' '{}' 2>&1", maker.python, maker.script, name, model.string());
     std::string log;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (!pipe) throw std::runtime_error("cannot run " + command);
@@ -103,6 +118,15 @@ TEST_P(ModelFamily, MatchesOnnxRuntime) {
 INSTANTIATE_TEST_SUITE_P(Torch, ModelFamily,
                          ::testing::Values("dcgan", "deeplabv3", "gru", "lraspp", "ssdlite", "swin_t",
                                            "torchscript_control_flow", "unet"),
+                         [](const auto& info) { return info.param; });
+
+// Opset 18+ forms (#20): reductions/Pad with axes inputs, Split num_outputs, Gelu, per-channel
+// GroupNormalization, Attention; the same blocks at older opsets spell them out.
+INSTANTIATE_TEST_SUITE_P(RecentOpsets, ModelFamily,
+                         ::testing::Values("resnet_block_opset18", "resnet_block_opset21",
+                                           "transformer_opset18", "transformer_opset20",
+                                           "transformer_opset23", "unet_block_opset18",
+                                           "unet_block_opset21"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

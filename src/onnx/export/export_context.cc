@@ -39,4 +39,18 @@ std::string ExportContext::add_int64s(const std::string& base, const std::vector
   return add_constant(base, Tensor::from_vector<int64_t>({static_cast<int64_t>(values.size())}, values));
 }
 
+std::string ExportContext::emit_reduce(const std::string& op_type, const std::string& input,
+                                       const std::vector<int64_t>& axes, bool keepdims,
+                                       std::vector<std::string> outputs) {
+  const int axes_input_from = op_type == "ReduceSum" ? 13 : 18;
+  const ir::Attributes keep{{"keepdims", int64_t{keepdims}}};
+  if (opset() < axes_input_from) {
+    ir::Attributes attrs = keep;
+    attrs.set("axes", axes);
+    return emit(op_type, {input}, attrs, std::move(outputs));
+  }
+  const std::string base = current_ ? current_->name + "/axes" : std::string("axes");
+  return emit(op_type, {input, add_int64s(base, axes)}, keep, std::move(outputs));
+}
+
 }  // namespace flowonnx::exporter

@@ -40,6 +40,11 @@ class ExportContext {
   // Adds an initializer with a fresh name derived from `base`; returns its name.
   std::string add_constant(const std::string& base, Tensor tensor);
   std::string add_int64s(const std::string& base, const std::vector<int64_t>& values);
+  // ReduceX (ReduceMean, ReduceMax, ...) over `axes` in the target opset's form: the axes
+  // attribute through opset 17 (ReduceSum: 12), an axes input from 18 (ReduceSum: 13).
+  std::string emit_reduce(const std::string& op_type, const std::string& input,
+                          const std::vector<int64_t>& axes, bool keepdims,
+                          std::vector<std::string> outputs = {});
 
   void set_current(const ir::Node* node) { current_ = node; emitted_ = 0; }
 

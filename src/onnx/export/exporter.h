@@ -15,11 +15,14 @@
 
 namespace flowonnx {
 
-// oneflow-onnx's PREFERRED_OPSET is 10, which lacks Range and others; we default to 13 (the
-// opset most runtimes and converters handle best) and accept 9..17 (libonnx 1.12's max).
-inline constexpr int kPreferredOpset = 13;
+// oneflow-onnx's PREFERRED_OPSET is 10, which lacks Range and others. We default to 18: what
+// PyTorch's exporter writes by default (dynamo, torch 2.5-2.8), run by ONNX Runtime since 1.14 and
+// TensorRT since 10.x; LayerNormalization (17) and every reduction with axes as an input (18) are
+// in it. The newest we write is 26, the newest ONNX Runtime 1.31 runs (onnx 1.22 knows 27, and
+// the runtime imports it, but no released ONNX Runtime loads such a file). See docs/ops.md.
+inline constexpr int kPreferredOpset = 18;
 inline constexpr int kMinOpset = 9;
-inline constexpr int kMaxOpset = 17;
+inline constexpr int kMaxOpset = 26;
 
 struct ExportOptions {
   // Store initializers of >= 1 KiB in one "<model file>.data" file beside the model.

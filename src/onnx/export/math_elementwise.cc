@@ -45,9 +45,16 @@ void export_silu(const ir::Node& node, ExportContext& ctx) {
   ctx.emit("Mul", {node.inputs[0], ctx.emit("Sigmoid", node.inputs)}, {}, node.outputs);
 }
 
+// The Gelu op exists from opset 20; before, both forms are spelled out.
+constexpr int kGeluOpset = 20;
+
 // 0.5 * x * (1 + erf(x / sqrt(2)))
 void export_gelu(const ir::Node& node, ExportContext& ctx) {
   const std::string& x = node.inputs[0];
+  if (ctx.opset() >= kGeluOpset) {
+    ctx.emit("Gelu", {x}, {}, node.outputs);
+    return;
+  }
   std::string erf = ctx.emit("Erf", {ctx.emit("Div", {x, scalar_like(ctx, node, x, std::numbers::sqrt2, "sqrt2")})});
   std::string one_plus = ctx.emit("Add", {erf, scalar_like(ctx, node, x, 1.0, "one")});
   std::string half_x = ctx.emit("Mul", {x, scalar_like(ctx, node, x, 0.5, "half")});
@@ -57,6 +64,10 @@ void export_gelu(const ir::Node& node, ExportContext& ctx) {
 // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
 void export_fast_gelu(const ir::Node& node, ExportContext& ctx) {
   const std::string& x = node.inputs[0];
+  if (ctx.opset() >= kGeluOpset) {
+    ctx.emit("Gelu", {x}, {{"approximate", std::string("tanh")}}, node.outputs);
+    return;
+  }
   std::string cube = ctx.emit("Mul", {ctx.emit("Mul", {x, x}), x});
   std::string inner = ctx.emit("Add", {x, ctx.emit("Mul", {cube, scalar_like(ctx, node, x, 0.044715, "coefficient")})});
   std::string scaled = ctx.emit("Mul", {inner, scalar_like(ctx, node, x, std::sqrt(2.0 / std::numbers::pi), "scale")});
@@ -211,8 +222,8 @@ std::vector<Row> rows() {
   table.push_back({"square", export_square, {{9, "Mul(x, x)"}}});
   table.push_back({"rsqrt", export_rsqrt, {{9, "Reciprocal(Sqrt)"}}});
   table.push_back({"silu", export_silu, {{9, "Mul(x, Sigmoid)"}}});
-  table.push_back({"gelu", export_gelu, {{9, "0.5*x*(1+Erf(x/sqrt2)) (Div, Erf, Add, Mul)"}}});
-  table.push_back({"fast_gelu", export_fast_gelu, {{9, "tanh approximation (Mul, Add, Tanh)"}}});
+  table.push_back({"gelu", export_gelu, {{9, "0.5*x*(1+Erf(x/sqrt2)) (Div, Erf, Add, Mul)"}, {20, "Gelu"}}});
+  table.push_back({"fast_gelu", export_fast_gelu, {{9, "tanh approximation (Mul, Add, Tanh)"}, {20, "Gelu(approximate tanh)"}}});
   table.push_back({"quick_gelu", export_quick_gelu, {{9, "Mul(x, Sigmoid(1.702*x))"}}});
   table.push_back({"hardsigmoid", same_op("HardSigmoid", kHardSigmoid), {{9, "HardSigmoid(alpha=1/6)"}}});
   table.push_back({"hardswish", export_hardswish, {{9, "Mul(x, HardSigmoid(alpha=1/6))"}, {14, "HardSwish"}}});

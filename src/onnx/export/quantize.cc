@@ -78,9 +78,8 @@ void export_min_max_observer(const ir::Node& node, ExportContext& ctx) {
   int64_t outer = node.attrs.get_bool("per_layer_quantization") ? 1 : ctx.shape(x)[0];
   int64_t bit = node.attrs.get_int("quantization_bit");
   std::string rows = ctx.emit("Reshape", {x, ctx.add_int64s(node.name + "/rows", {outer, -1})});
-  ir::Attributes reduce{{"axes", Ints{1}}, {"keepdims", int64_t{0}}};
-  std::string max = ctx.emit("ReduceMax", {rows}, reduce);
-  std::string min = ctx.emit("ReduceMin", {rows}, reduce);
+  std::string max = ctx.emit_reduce("ReduceMax", rows, {1}, false);
+  std::string min = ctx.emit_reduce("ReduceMin", rows, {1}, false);
   if (!affine) {
     std::string abs_max = ctx.emit("Max", {ctx.emit("Abs", {max}), ctx.emit("Abs", {min})});
     ctx.emit("Div", {abs_max, emit_scalar(ctx, node, "denominator", dtype, symmetric_denominator(bit))}, {},

@@ -16,20 +16,10 @@ Ints reduce_axes(ExportContext& ctx, const std::string& value, const Ints& axes)
   return result;
 }
 
-// ReduceSum takes axes as an input from opset 13; the other ReduceX ops keep the attribute
-// through opset 17 (their input form starts at 18). `normal`: non-negative axes.
-std::string emit_reduce(const char* onnx_op, const ir::Node& node, ExportContext& ctx, const std::string& input,
-                        const Ints& normal, bool keepdims, std::vector<std::string> outputs) {
-  if (std::string(onnx_op) == "ReduceSum" && ctx.opset() >= 13)
-    return ctx.emit(onnx_op, {input, ctx.add_int64s(node.name + "/axes", normal)}, {{"keepdims", int64_t{keepdims}}},
-                    std::move(outputs));
-  return ctx.emit(onnx_op, {input}, {{"axes", normal}, {"keepdims", int64_t{keepdims}}}, std::move(outputs));
-}
-
 ExportHandler reduce(const char* onnx_op) {
   return [onnx_op](const ir::Node& node, ExportContext& ctx) {
     Ints axes = reduce_axes(ctx, node.inputs[0], node.attrs.get_ints("axis"));
-    emit_reduce(onnx_op, node, ctx, node.inputs[0], axes, node.attrs.get_bool("keepdims"), node.outputs);
+    ctx.emit_reduce(onnx_op, node.inputs[0], axes, node.attrs.get_bool("keepdims"), node.outputs);
   };
 }
 
@@ -48,15 +38,15 @@ void export_var(const ir::Node& node, ExportContext& ctx) {
   Shape shape = ctx.shape(x);
   int64_t count = 1;
   for (int64_t axis : axes) count *= shape[axis];
-  std::string mean = emit_reduce("ReduceMean", node, ctx, x, axes, true, {});
+  std::string mean = ctx.emit_reduce("ReduceMean", x, axes, true);
   std::string deviation = ctx.emit("Sub", {x, mean});
   std::string squared = ctx.emit("Mul", {deviation, deviation});
   bool unbiased = node.attrs.get_bool("unbiased");
   if (!unbiased) {
-    emit_reduce("ReduceMean", node, ctx, squared, axes, node.attrs.get_bool("keepdim"), node.outputs);
+    ctx.emit_reduce("ReduceMean", squared, axes, node.attrs.get_bool("keepdim"), node.outputs);
     return;
   }
-  std::string mean_squared = emit_reduce("ReduceMean", node, ctx, squared, axes, node.attrs.get_bool("keepdim"), {});
+  std::string mean_squared = ctx.emit_reduce("ReduceMean", squared, axes, node.attrs.get_bool("keepdim"));
   float correction = static_cast<float>(count) / static_cast<float>(count - 1);
   ctx.emit("Mul", {mean_squared, ctx.add_constant(node.name + "/correction", Tensor::scalar<float>(correction))}, {},
            node.outputs);
@@ -69,10 +59,10 @@ void register_reduce_handlers(HandlerRegistry& registry) {
     registry.add(op, std::move(handler), std::move(mappings), std::string(kReduceOpsExportTest) + op);
   };
   add("reduce_sum", reduce("ReduceSum"), {{9, "ReduceSum(axes attr)"}, {13, "ReduceSum(axes input)"}});
-  add("reduce_mean", reduce("ReduceMean"), {{9, "ReduceMean(axes attr)"}});
-  add("reduce_min", reduce("ReduceMin"), {{9, "ReduceMin(axes attr)"}});
-  add("reduce_max", reduce("ReduceMax"), {{9, "ReduceMax(axes attr)"}});
-  add("reduce_prod", reduce("ReduceProd"), {{9, "ReduceProd(axes attr)"}});
+  add("reduce_mean", reduce("ReduceMean"), {{9, "ReduceMean(axes attr)"}, {18, "ReduceMean(axes input)"}});
+  add("reduce_min", reduce("ReduceMin"), {{9, "ReduceMin(axes attr)"}, {18, "ReduceMin(axes input)"}});
+  add("reduce_max", reduce("ReduceMax"), {{9, "ReduceMax(axes attr)"}, {18, "ReduceMax(axes input)"}});
+  add("reduce_prod", reduce("ReduceProd"), {{9, "ReduceProd(axes attr)"}, {18, "ReduceProd(axes input)"}});
   add("argmax", arg_reduce("ArgMax"), {{9, "ArgMax(last axis, keepdims 0)"}});
   add("argmin", arg_reduce("ArgMin"), {{9, "ArgMin(last axis, keepdims 0)"}});
   add("var", export_var, {{9, "ReduceMean, Sub, Mul, ReduceMean, Mul(n / (n - 1))"}});
