@@ -10,6 +10,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libonnx-dev  # ONNX protobuf io, checker, schemas
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # the tutorial's cv2 calls
   libonnx-testdata                             # ONNX backend node tests (conformance)
+  libcpp-httplib-dev                           # flowonnx serve: HTTP server (and the tests' client)
   libgtest-dev libgmock-dev                    # tests
   libbenchmark-dev                             # bench/ micro-benchmarks (FLOWONNX_BUILD_BENCH)
   python3-venv                                 # the project's .venv (PyPI oracle, Python tests)
