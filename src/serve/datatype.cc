@@ -11,7 +11,7 @@ namespace {
 
 struct TypeNames {
   DType dtype;
-  const char *protocol;
+  const char* protocol;
   inference::DataType config;
 };
 
@@ -33,13 +33,13 @@ constexpr std::array<TypeNames, 12> kTypes = {{
 }  // namespace
 
 std::string protocol_datatype(DType dtype) {
-  for (const TypeNames &names : kTypes)
+  for (const TypeNames& names : kTypes)
     if (names.dtype == dtype) return names.protocol;
   fail(ErrorCode::Internal, "no protocol datatype for {}", dtype_name(dtype));
 }
 
-DType dtype_from_protocol(const std::string &datatype, const std::string &what) {
-  for (const TypeNames &names : kTypes)
+DType dtype_from_protocol(const std::string& datatype, const std::string& what) {
+  for (const TypeNames& names : kTypes)
     if (datatype == names.protocol) return names.dtype;
   serve_fail(kBadRequest,
              "{}: unsupported datatype '{}' (supported: BOOL, UINT8..UINT64, "
@@ -49,13 +49,13 @@ DType dtype_from_protocol(const std::string &datatype, const std::string &what) 
 }
 
 inference::DataType config_datatype(DType dtype) {
-  for (const TypeNames &names : kTypes)
+  for (const TypeNames& names : kTypes)
     if (names.dtype == dtype) return names.config;
   fail(ErrorCode::Internal, "no config data_type for {}", dtype_name(dtype));
 }
 
-DType dtype_from_config(inference::DataType datatype, const std::string &what) {
-  for (const TypeNames &names : kTypes)
+DType dtype_from_config(inference::DataType datatype, const std::string& what) {
+  for (const TypeNames& names : kTypes)
     if (datatype == names.config) return names.dtype;
   fail(ErrorCode::InvalidArgument, "{}: data_type {} is not supported by flowonnx", what,
        inference::DataType_Name(datatype));

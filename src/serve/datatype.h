@@ -14,11 +14,11 @@ namespace flowonnx::serve {
 std::string protocol_datatype(DType dtype);
 // Inverse of protocol_datatype; a ServeError 400 naming `what` for BYTES, BF16
 // or an unknown name.
-DType dtype_from_protocol(const std::string &datatype, const std::string &what);
+DType dtype_from_protocol(const std::string& datatype, const std::string& what);
 
 inference::DataType config_datatype(DType dtype);
 // Inverse of config_datatype; a flowonnx::Error naming `what` for TYPE_STRING,
 // TYPE_BF16, ...
-DType dtype_from_config(inference::DataType datatype, const std::string &what);
+DType dtype_from_config(inference::DataType datatype, const std::string& what);
 
 }  // namespace flowonnx::serve

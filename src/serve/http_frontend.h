@@ -24,7 +24,7 @@ struct HttpOptions {
 
 class HttpFrontend {
  public:
-  HttpFrontend(ModelRepository &repository, HttpOptions options);
+  HttpFrontend(ModelRepository& repository, HttpOptions options);
   ~HttpFrontend();
   // Binds the port (a ServeError naming host and port when it is taken) and
   // starts serving.
@@ -39,7 +39,7 @@ class HttpFrontend {
  private:
   void add_routes();
 
-  ModelRepository &repository_;
+  ModelRepository& repository_;
   const HttpOptions options_;
   std::unique_ptr<ListeningServer> server_;
   std::thread listener_;

@@ -17,19 +17,19 @@ namespace {
 using nlohmann::json;
 
 // Appends the scalars of a flat or nested JSON array, in row-major order.
-void flatten(const json &value, std::vector<const json *> &out, const std::string &what,
+void flatten(const json& value, std::vector<const json*>& out, const std::string& what,
              int depth = 0) {
   if (depth > 32) serve_fail(kBadRequest, "{}: 'data' is nested too deeply", what);
   if (value.is_array()) {
-    for (const json &item : value) flatten(item, out, what, depth + 1);
+    for (const json& item : value) flatten(item, out, what, depth + 1);
   } else {
     out.push_back(&value);
   }
 }
 
 template <typename T>
-T element_from_json(const json &value, const std::string &what, size_t index) {
-  auto bad = [&](const char *expected) {
+T element_from_json(const json& value, const std::string& what, size_t index) {
+  auto bad = [&](const char* expected) {
     serve_fail(kBadRequest, "{}: data[{}] is {}, expected {}", what, index, value.dump(), expected);
   };
   if constexpr (std::is_same_v<T, bool>) {
@@ -60,12 +60,12 @@ T element_from_json(const json &value, const std::string &what, size_t index) {
   }
 }
 
-Shape parse_shape(const json &input, const std::string &what) {
-  const json *shape = input.contains("shape") ? &input["shape"] : nullptr;
+Shape parse_shape(const json& input, const std::string& what) {
+  const json* shape = input.contains("shape") ? &input["shape"] : nullptr;
   if (!shape || !shape->is_array())
     serve_fail(kBadRequest, "{}: 'shape' must be an array of dims", what);
   Shape dims;
-  for (const json &dim : *shape) {
+  for (const json& dim : *shape) {
     if (!dim.is_number_integer() || dim.get<int64_t>() < 0)
       serve_fail(kBadRequest, "{}: shape {} must hold non-negative integers", what, shape->dump());
     dims.push_back(dim.get<int64_t>());
@@ -80,15 +80,15 @@ Shape parse_shape(const json &input, const std::string &what) {
   return dims;
 }
 
-std::string string_field(const json &object, const char *key, const std::string &what) {
+std::string string_field(const json& object, const char* key, const std::string& what) {
   if (!object.contains(key) || !object[key].is_string())
     serve_fail(kBadRequest, "{}: '{}' must be a string", what, key);
   return object[key].get<std::string>();
 }
 
-bool bool_parameter(const json &object, const char *key, const std::string &what) {
+bool bool_parameter(const json& object, const char* key, const std::string& what) {
   if (!object.contains("parameters")) return false;
-  const json &parameters = object["parameters"];
+  const json& parameters = object["parameters"];
   if (!parameters.is_object()) serve_fail(kBadRequest, "{}: 'parameters' must be an object", what);
   if (!parameters.contains(key)) return false;
   if (!parameters[key].is_boolean())
@@ -96,19 +96,19 @@ bool bool_parameter(const json &object, const char *key, const std::string &what
   return parameters[key].get<bool>();
 }
 
-std::optional<size_t> binary_size_parameter(const json &input, const std::string &what) {
+std::optional<size_t> binary_size_parameter(const json& input, const std::string& what) {
   if (!input.contains("parameters") || !input["parameters"].is_object() ||
       !input["parameters"].contains("binary_data_size"))
     return std::nullopt;
-  const json &size = input["parameters"]["binary_data_size"];
+  const json& size = input["parameters"]["binary_data_size"];
   if (!size.is_number_unsigned())
     serve_fail(kBadRequest, "{}: binary_data_size must be a non-negative integer", what);
   return size.get<size_t>();
 }
 
-Tensor tensor_from_json_data(const json &data, DType dtype, const Shape &shape,
-                             const std::string &what) {
-  std::vector<const json *> values;
+Tensor tensor_from_json_data(const json& data, DType dtype, const Shape& shape,
+                             const std::string& what) {
+  std::vector<const json*> values;
   flatten(data, values, what);
   Tensor tensor(shape, dtype);
   if (static_cast<int64_t>(values.size()) != tensor.num_elements())
@@ -116,17 +116,17 @@ Tensor tensor_from_json_data(const json &data, DType dtype, const Shape &shape,
                values.size(), fmt::join(shape, ","), tensor.num_elements());
   visit_dtype(dtype, [&](auto type_tag) {
     using T = decltype(type_tag);
-    T *out = tensor.data<T>();
+    T* out = tensor.data<T>();
     for (size_t i = 0; i < values.size(); ++i) out[i] = element_from_json<T>(*values[i], what, i);
   });
   return tensor;
 }
 
-json tensor_to_json_data(const Tensor &tensor) {
+json tensor_to_json_data(const Tensor& tensor) {
   json data = json::array();
   visit_dtype(tensor.dtype(), [&](auto type_tag) {
     using T = decltype(type_tag);
-    const T *values = tensor.data<T>();
+    const T* values = tensor.data<T>();
     for (int64_t i = 0; i < tensor.num_elements(); ++i) {
       if constexpr (std::is_same_v<T, Float16>) {
         data.push_back(half_bits_to_float(values[i].bits));
@@ -145,7 +145,7 @@ json tensor_to_json_data(const Tensor &tensor) {
 
 }  // namespace
 
-InferRequestBody parse_infer_request(const std::string &body, std::optional<size_t> header_length) {
+InferRequestBody parse_infer_request(const std::string& body, std::optional<size_t> header_length) {
   if (header_length && *header_length > body.size())
     serve_fail(kBadRequest, "Inference-Header-Content-Length is {} but the body has only {} bytes",
                *header_length, body.size());
@@ -165,7 +165,7 @@ InferRequestBody parse_infer_request(const std::string &body, std::optional<size
   if (!request.contains("inputs") || !request["inputs"].is_array())
     serve_fail(kBadRequest, "the request needs an 'inputs' array");
   size_t binary_offset = json_size;
-  for (const json &input : request["inputs"]) {
+  for (const json& input : request["inputs"]) {
     if (!input.is_object()) serve_fail(kBadRequest, "each of 'inputs' must be an object");
     std::string name = string_field(input, "name", "an input");
     const std::string what = "input '" + name + "'";
@@ -191,7 +191,7 @@ InferRequestBody parse_infer_request(const std::string &body, std::optional<size
         serve_fail(kBadRequest, "{}: needs 'data' or a binary_data_size parameter", what);
       tensor = tensor_from_json_data(input["data"], dtype, shape, what);
     }
-    for (const auto &[seen, unused] : parsed.inputs)
+    for (const auto& [seen, unused] : parsed.inputs)
       if (seen == name) serve_fail(kBadRequest, "{} is given twice", what);
     parsed.inputs.emplace_back(name, std::move(tensor));
   }
@@ -202,7 +202,7 @@ InferRequestBody parse_infer_request(const std::string &body, std::optional<size
                body.size() - json_size, binary_offset - json_size);
   if (request.contains("outputs")) {
     if (!request["outputs"].is_array()) serve_fail(kBadRequest, "'outputs' must be an array");
-    for (const json &output : request["outputs"]) {
+    for (const json& output : request["outputs"]) {
       if (!output.is_object()) serve_fail(kBadRequest, "each of 'outputs' must be an object");
       RequestedOutput requested;
       requested.name = string_field(output, "name", "an output");
@@ -214,20 +214,20 @@ InferRequestBody parse_infer_request(const std::string &body, std::optional<size
   return parsed;
 }
 
-InferResponseBody build_infer_response(const std::string &model_name, const std::string &version,
-                                       const std::string &id,
-                                       const std::vector<ResponseTensor> &outputs) {
+InferResponseBody build_infer_response(const std::string& model_name, const std::string& version,
+                                       const std::string& id,
+                                       const std::vector<ResponseTensor>& outputs) {
   json response = {{"model_name", model_name}, {"model_version", version}};
   if (!id.empty()) response["id"] = id;
   json list = json::array();
   std::string binary;
-  for (const ResponseTensor &output : outputs) {
+  for (const ResponseTensor& output : outputs) {
     json entry = {{"name", output.name},
                   {"datatype", protocol_datatype(output.tensor.dtype())},
                   {"shape", output.tensor.shape()}};
     if (output.binary) {
       entry["parameters"] = {{"binary_data_size", output.tensor.nbytes()}};
-      binary.append(static_cast<const char *>(output.tensor.raw_data()), output.tensor.nbytes());
+      binary.append(static_cast<const char*>(output.tensor.raw_data()), output.tensor.nbytes());
     } else {
       entry["data"] = tensor_to_json_data(output.tensor);
     }
@@ -237,7 +237,7 @@ InferResponseBody build_infer_response(const std::string &model_name, const std:
   InferResponseBody result;
   result.body = response.dump();
   bool any_binary = false;
-  for (const ResponseTensor &output : outputs) any_binary = any_binary || output.binary;
+  for (const ResponseTensor& output : outputs) any_binary = any_binary || output.binary;
   if (any_binary) {
     result.header_length = result.body.size();
     result.body += binary;

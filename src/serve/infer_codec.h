@@ -31,7 +31,7 @@ struct InferRequestBody {
 // Every malformed part (JSON syntax, missing or mistyped field, data count vs
 // shape, a value out of the datatype's range, binary sizes that do not add up)
 // is a ServeError 400 saying which input and what.
-InferRequestBody parse_infer_request(const std::string &body, std::optional<size_t> header_length);
+InferRequestBody parse_infer_request(const std::string& body, std::optional<size_t> header_length);
 
 struct InferResponseBody {
   std::string body;
@@ -44,8 +44,8 @@ struct ResponseTensor {
   bool binary = false;
 };
 
-InferResponseBody build_infer_response(const std::string &model_name, const std::string &version,
-                                       const std::string &id,
-                                       const std::vector<ResponseTensor> &outputs);
+InferResponseBody build_infer_response(const std::string& model_name, const std::string& version,
+                                       const std::string& id,
+                                       const std::vector<ResponseTensor>& outputs);
 
 }  // namespace flowonnx::serve

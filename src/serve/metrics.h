@@ -10,6 +10,6 @@
 
 namespace flowonnx::serve {
 
-std::string prometheus_text(const ModelRepository &repository);
+std::string prometheus_text(const ModelRepository& repository);
 
 }  // namespace flowonnx::serve

@@ -20,11 +20,11 @@ namespace {
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string &message) override {
+                const std::string& message) override {
     if (!message_.empty()) return;
     message_ = fmt::format("{}:{}: {}", line + 1, column + 1, message);
   }
-  const std::string &message() const { return message_; }
+  const std::string& message() const { return message_; }
 
  private:
   std::string message_;
@@ -32,48 +32,48 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
 
 // The ONNX runtime's description of a dim: its size, or -1 when symbolic or
 // unknown.
-int64_t dim_size(const NodeArg::DimValue &dim) {
-  const int64_t *size = std::get_if<int64_t>(&dim);
+int64_t dim_size(const NodeArg::DimValue& dim) {
+  const int64_t* size = std::get_if<int64_t>(&dim);
   return size ? *size : -1;
 }
 
-std::vector<int64_t> dims_of(const NodeArg &arg) {
+std::vector<int64_t> dims_of(const NodeArg& arg) {
   std::vector<int64_t> dims;
-  for (const NodeArg::DimValue &dim : arg.shape) dims.push_back(dim_size(dim));
+  for (const NodeArg::DimValue& dim : arg.shape) dims.push_back(dim_size(dim));
   return dims;
 }
 
-DType dtype_of(const NodeArg &arg, const std::string &source) {
+DType dtype_of(const NodeArg& arg, const std::string& source) {
   // NodeArg::type is ONNX Runtime's "tensor(float)".
-  static const std::pair<const char *, DType> kNames[] = {
+  static const std::pair<const char*, DType> kNames[] = {
       {"tensor(float)", DType::Float32},   {"tensor(double)", DType::Float64},
       {"tensor(float16)", DType::Float16}, {"tensor(int8)", DType::Int8},
       {"tensor(int16)", DType::Int16},     {"tensor(int32)", DType::Int32},
       {"tensor(int64)", DType::Int64},     {"tensor(uint8)", DType::UInt8},
       {"tensor(uint16)", DType::UInt16},   {"tensor(uint32)", DType::UInt32},
       {"tensor(uint64)", DType::UInt64},   {"tensor(bool)", DType::Bool}};
-  for (const auto &[name, dtype] : kNames)
+  for (const auto& [name, dtype] : kNames)
     if (arg.type == name) return dtype;
   fail(ErrorCode::InvalidArgument, "{}: '{}' has type {}, which flowonnx serve cannot carry",
        source, arg.name, arg.type);
 }
 
-const NodeArg *find_arg(const std::vector<NodeArg> &args, const std::string &name) {
-  for (const NodeArg &arg : args)
+const NodeArg* find_arg(const std::vector<NodeArg>& args, const std::string& name) {
+  for (const NodeArg& arg : args)
     if (arg.name == name) return &arg;
   return nullptr;
 }
 
-std::string names_of(const std::vector<NodeArg> &args) {
+std::string names_of(const std::vector<NodeArg>& args) {
   std::vector<std::string> names;
-  for (const NodeArg &arg : args) names.push_back(arg.name);
+  for (const NodeArg& arg : args) names.push_back(arg.name);
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
 // Checks one config tensor (dims without the batch dim when batching) against
 // the model's.
-void check_dims(const std::string &source, const char *kind, const std::string &name,
-                const std::vector<int64_t> &config_dims, const NodeArg &arg, bool batching) {
+void check_dims(const std::string& source, const char* kind, const std::string& name,
+                const std::vector<int64_t>& config_dims, const NodeArg& arg, bool batching) {
   std::vector<int64_t> model_dims = dims_of(arg);
   if (!arg.has_shape) return;  // rank unknown: the session validates each request
   if (batching) {
@@ -95,21 +95,21 @@ void check_dims(const std::string &source, const char *kind, const std::string &
 }
 
 template <typename ConfigTensor>
-void fill_from_model(ConfigTensor *tensor, const NodeArg &arg, bool batching,
-                     const std::string &source) {
+void fill_from_model(ConfigTensor* tensor, const NodeArg& arg, bool batching,
+                     const std::string& source) {
   tensor->set_name(arg.name);
   tensor->set_data_type(config_datatype(dtype_of(arg, source)));
   std::vector<int64_t> dims = dims_of(arg);
   for (size_t i = batching ? 1 : 0; i < dims.size(); ++i) tensor->add_dims(dims[i]);
 }
 
-bool first_dim_variable(const NodeArg &arg) {
+bool first_dim_variable(const NodeArg& arg) {
   return arg.has_shape && !arg.shape.empty() && dim_size(arg.shape[0]) == -1;
 }
 
 }  // namespace
 
-inference::ModelConfig parse_model_config(const std::filesystem::path &file) {
+inference::ModelConfig parse_model_config(const std::filesystem::path& file) {
   const std::string text = read_file(file);
   inference::ModelConfig config;
   google::protobuf::TextFormat::Parser parser;
@@ -125,8 +125,8 @@ inference::ModelConfig parse_model_config(const std::filesystem::path &file) {
   return config;
 }
 
-void complete_model_config(inference::ModelConfig &config, const std::string &model_name,
-                           const InferenceSession &session, const std::string &source) {
+void complete_model_config(inference::ModelConfig& config, const std::string& model_name,
+                           const InferenceSession& session, const std::string& source) {
   if (config.name().empty()) config.set_name(model_name);
   FLOWONNX_REQUIRE(config.name() == model_name,
                    "{}: name '{}' differs from the model's folder name '{}'", source, config.name(),
@@ -143,13 +143,13 @@ void complete_model_config(inference::ModelConfig &config, const std::string &mo
                    config.max_batch_size());
   const bool batching = config.max_batch_size() > 0;
 
-  const std::vector<NodeArg> &inputs = session.get_inputs();
-  const std::vector<NodeArg> &outputs = session.get_outputs();
+  const std::vector<NodeArg>& inputs = session.get_inputs();
+  const std::vector<NodeArg>& outputs = session.get_outputs();
   if (config.input_size() == 0) {
-    for (const NodeArg &arg : inputs) fill_from_model(config.add_input(), arg, batching, source);
+    for (const NodeArg& arg : inputs) fill_from_model(config.add_input(), arg, batching, source);
   }
-  for (const inference::ModelInput &input : config.input()) {
-    const NodeArg *arg = find_arg(inputs, input.name());
+  for (const inference::ModelInput& input : config.input()) {
+    const NodeArg* arg = find_arg(inputs, input.name());
     FLOWONNX_REQUIRE(arg, "{}: input '{}' is not an input of the model (its inputs: {})", source,
                      input.name(), names_of(inputs));
     DType want = dtype_of(*arg, source);
@@ -161,18 +161,18 @@ void complete_model_config(inference::ModelConfig &config, const std::string &mo
     check_dims(source, "input", input.name(),
                std::vector<int64_t>(input.dims().begin(), input.dims().end()), *arg, batching);
   }
-  for (const NodeArg &arg : inputs) {
+  for (const NodeArg& arg : inputs) {
     bool listed =
         std::any_of(config.input().begin(), config.input().end(),
-                    [&](const inference::ModelInput &in) { return in.name() == arg.name; });
+                    [&](const inference::ModelInput& in) { return in.name() == arg.name; });
     FLOWONNX_REQUIRE(listed, "{}: the model's input '{}' is missing from the config", source,
                      arg.name);
   }
   if (config.output_size() == 0) {
-    for (const NodeArg &arg : outputs) fill_from_model(config.add_output(), arg, batching, source);
+    for (const NodeArg& arg : outputs) fill_from_model(config.add_output(), arg, batching, source);
   }
-  for (const inference::ModelOutput &output : config.output()) {
-    const NodeArg *arg = find_arg(outputs, output.name());
+  for (const inference::ModelOutput& output : config.output()) {
+    const NodeArg* arg = find_arg(outputs, output.name());
     FLOWONNX_REQUIRE(arg, "{}: output '{}' is not an output of the model (its outputs: {})", source,
                      output.name(), names_of(outputs));
     DType want = dtype_of(*arg, source);
@@ -185,11 +185,11 @@ void complete_model_config(inference::ModelConfig &config, const std::string &mo
                std::vector<int64_t>(output.dims().begin(), output.dims().end()), *arg, batching);
   }
   if (config.instance_group_size() == 0) {
-    inference::ModelInstanceGroup *group = config.add_instance_group();
+    inference::ModelInstanceGroup* group = config.add_instance_group();
     group->set_count(1);
     group->set_kind(inference::ModelInstanceGroup::KIND_CPU);
   }
-  for (const inference::ModelInstanceGroup &group : config.instance_group()) {
+  for (const inference::ModelInstanceGroup& group : config.instance_group()) {
     FLOWONNX_REQUIRE(group.count() >= 0, "{}: instance_group count must be >= 0, got {}", source,
                      group.count());
     FLOWONNX_REQUIRE(group.kind() != inference::ModelInstanceGroup::KIND_GPU,
@@ -207,8 +207,8 @@ void complete_model_config(inference::ModelConfig &config, const std::string &mo
   }
 }
 
-inference::ModelConfig derive_model_config(const std::string &model_name,
-                                           const InferenceSession &session) {
+inference::ModelConfig derive_model_config(const std::string& model_name,
+                                           const InferenceSession& session) {
   inference::ModelConfig config;
   config.set_name(model_name);
   bool batchable =
@@ -222,9 +222,9 @@ inference::ModelConfig derive_model_config(const std::string &model_name,
   return config;
 }
 
-std::set<int64_t> select_versions(const inference::ModelConfig &config,
-                                  const std::set<int64_t> &available) {
-  const inference::ModelVersionPolicy &policy = config.version_policy();
+std::set<int64_t> select_versions(const inference::ModelConfig& config,
+                                  const std::set<int64_t>& available) {
+  const inference::ModelVersionPolicy& policy = config.version_policy();
   if (policy.has_all()) return available;
   if (policy.has_specific()) {
     std::set<int64_t> chosen;
@@ -239,9 +239,9 @@ std::set<int64_t> select_versions(const inference::ModelConfig &config,
   return chosen;
 }
 
-int instance_count(const inference::ModelConfig &config) {
+int instance_count(const inference::ModelConfig& config) {
   int count = 0;
-  for (const inference::ModelInstanceGroup &group : config.instance_group())
+  for (const inference::ModelInstanceGroup& group : config.instance_group())
     count += std::max(group.count(), 1);
   return std::max(count, 1);
 }

@@ -16,26 +16,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_version_folder(const fs::directory_entry &entry) {
+bool is_version_folder(const fs::directory_entry& entry) {
   const std::string name = entry.path().filename().string();
   return entry.is_directory() && !name.empty() && name.size() < 19 &&
          std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
-SchedulerOptions scheduler_options(const inference::ModelConfig &config,
-                                   const RepositoryOptions &defaults) {
+SchedulerOptions scheduler_options(const inference::ModelConfig& config,
+                                   const RepositoryOptions& defaults) {
   SchedulerOptions options;
   options.max_batch_size = config.max_batch_size();
   options.max_queue_size = defaults.max_queue_size;
   options.queue_timeout = defaults.queue_timeout;
   if (config.has_dynamic_batching()) {
-    const inference::ModelDynamicBatching &batching = config.dynamic_batching();
+    const inference::ModelDynamicBatching& batching = config.dynamic_batching();
     options.dynamic_batching = true;
     options.max_queue_delay = std::chrono::microseconds(batching.max_queue_delay_microseconds());
     options.preferred_batch_sizes.assign(batching.preferred_batch_size().begin(),
                                          batching.preferred_batch_size().end());
     if (batching.has_default_queue_policy()) {
-      const inference::ModelQueuePolicy &policy = batching.default_queue_policy();
+      const inference::ModelQueuePolicy& policy = batching.default_queue_policy();
       if (policy.max_queue_size() > 0) options.max_queue_size = policy.max_queue_size();
       if (policy.default_timeout_microseconds() > 0)
         options.queue_timeout = std::chrono::microseconds(policy.default_timeout_microseconds());
@@ -46,7 +46,7 @@ SchedulerOptions scheduler_options(const inference::ModelConfig &config,
 
 }  // namespace
 
-const char *model_state_name(ModelState state) {
+const char* model_state_name(ModelState state) {
   switch (state) {
     case ModelState::kReady:
       return "READY";
@@ -66,7 +66,7 @@ ModelRepository::ModelRepository(fs::path root, RepositoryOptions options)
 
 ModelRepository::~ModelRepository() = default;
 
-std::shared_ptr<const LoadedModel> ModelRepository::build(const std::string &name) const {
+std::shared_ptr<const LoadedModel> ModelRepository::build(const std::string& name) const {
   const fs::path folder = root_ / name;
   if (!fs::is_directory(folder))
     serve_fail(kBadRequest, "no model folder '{}' in the repository '{}'", name, root_.string());
@@ -77,7 +77,7 @@ std::shared_ptr<const LoadedModel> ModelRepository::build(const std::string &nam
                                    ? stated->default_model_filename()
                                    : "model.onnx";
   std::set<int64_t> available;
-  for (const fs::directory_entry &entry : fs::directory_iterator(folder))
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder))
     if (is_version_folder(entry) && fs::exists(entry.path() / filename))
       available.insert(std::stoll(entry.path().filename().string()));
   if (available.empty())
@@ -124,16 +124,16 @@ std::shared_ptr<const LoadedModel> ModelRepository::build(const std::string &nam
 
 int ModelRepository::load_all() {
   std::vector<std::string> names;
-  for (const fs::directory_entry &entry : fs::directory_iterator(root_))
+  for (const fs::directory_entry& entry : fs::directory_iterator(root_))
     if (entry.is_directory() && entry.path().filename().string()[0] != '.')
       names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   int failed = 0;
-  for (const std::string &name : names) {
+  for (const std::string& name : names) {
     try {
       load(name);
       log_info("serve: loaded model '{}'", name);
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
       ++failed;
       log_warning("serve: model '{}' failed to load: {}", name, e.what());
     }
@@ -141,32 +141,32 @@ int ModelRepository::load_all() {
   return failed;
 }
 
-void ModelRepository::load(const std::string &name) {
+void ModelRepository::load(const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
     serve_fail(kBadRequest, "'{}' is not a model name", name);
   std::lock_guard<std::mutex> serial(load_mutex_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    Slot &slot = slots_[name];
+    Slot& slot = slots_[name];
     if (!slot.model) slot.state = ModelState::kLoading;
   }
   try {
     std::shared_ptr<const LoadedModel> model = build(name);
     std::lock_guard<std::mutex> lock(mutex_);
     slots_[name] = Slot{ModelState::kReady, "", std::move(model)};
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Slot &slot = slots_[name];
+    Slot& slot = slots_[name];
     if (!slot.model) {
       slot.state = ModelState::kUnavailable;
       slot.reason = e.what();
     }
-    if (const auto *serve_error = dynamic_cast<const ServeError *>(&e)) throw *serve_error;
+    if (const auto* serve_error = dynamic_cast<const ServeError*>(&e)) throw *serve_error;
     serve_fail(kBadRequest, "failed to load '{}': {}", name, e.what());
   }
 }
 
-void ModelRepository::unload(const std::string &name) {
+void ModelRepository::unload(const std::string& name) {
   std::lock_guard<std::mutex> serial(load_mutex_);
   std::shared_ptr<const LoadedModel> old;
   {
@@ -179,7 +179,7 @@ void ModelRepository::unload(const std::string &name) {
   // `old` is released here; requests still holding it finish on it.
 }
 
-std::shared_ptr<const LoadedModel> ModelRepository::find(const std::string &name) const {
+std::shared_ptr<const LoadedModel> ModelRepository::find(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = slots_.find(name);
   if (it == slots_.end()) serve_fail(kNotFound, "unknown model '{}'", name);
@@ -189,8 +189,8 @@ std::shared_ptr<const LoadedModel> ModelRepository::find(const std::string &name
   return it->second.model;
 }
 
-std::shared_ptr<ModelVersion> ModelRepository::version_of(const LoadedModel &model,
-                                                          const std::string &version) {
+std::shared_ptr<ModelVersion> ModelRepository::version_of(const LoadedModel& model,
+                                                          const std::string& version) {
   if (version.empty()) return model.versions.rbegin()->second;
   int64_t number = -1;
   if (!version.empty() && version.size() < 19 &&
@@ -199,7 +199,7 @@ std::shared_ptr<ModelVersion> ModelRepository::version_of(const LoadedModel &mod
   auto it = model.versions.find(number);
   if (it == model.versions.end()) {
     std::vector<std::string> loaded;
-    for (const auto &[n, unused] : model.versions) loaded.push_back(std::to_string(n));
+    for (const auto& [n, unused] : model.versions) loaded.push_back(std::to_string(n));
     serve_fail(kNotFound, "model '{}' has no version '{}' loaded (loaded: {})", model.name, version,
                fmt::join(loaded, ", "));
   }
@@ -208,20 +208,20 @@ std::shared_ptr<ModelVersion> ModelRepository::version_of(const LoadedModel &mod
 
 std::vector<RepositoryEntry> ModelRepository::index() const {
   std::set<std::string> names;
-  for (const fs::directory_entry &entry : fs::directory_iterator(root_))
+  for (const fs::directory_entry& entry : fs::directory_iterator(root_))
     if (entry.is_directory() && entry.path().filename().string()[0] != '.')
       names.insert(entry.path().filename().string());
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto &[name, unused] : slots_) names.insert(name);
+  for (const auto& [name, unused] : slots_) names.insert(name);
   std::vector<RepositoryEntry> entries;
-  for (const std::string &name : names) {
+  for (const std::string& name : names) {
     auto it = slots_.find(name);
     if (it == slots_.end()) {
       entries.push_back({name, "", ModelState::kUnavailable, "not loaded"});
     } else if (!it->second.model) {
       entries.push_back({name, "", it->second.state, it->second.reason});
     } else {
-      for (const auto &[number, unused] : it->second.model->versions)
+      for (const auto& [number, unused] : it->second.model->versions)
         entries.push_back({name, std::to_string(number), ModelState::kReady, ""});
     }
   }
@@ -231,14 +231,14 @@ std::vector<RepositoryEntry> ModelRepository::index() const {
 std::vector<std::shared_ptr<const LoadedModel>> ModelRepository::loaded() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::shared_ptr<const LoadedModel>> models;
-  for (const auto &[name, slot] : slots_)
+  for (const auto& [name, slot] : slots_)
     if (slot.model) models.push_back(slot.model);
   return models;
 }
 
 bool ModelRepository::all_ready() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto &[name, slot] : slots_)
+  for (const auto& [name, slot] : slots_)
     if (!slot.model && slot.reason != "unloaded") return false;
   return true;
 }

@@ -44,7 +44,7 @@ struct LoadedModel {
 };
 
 enum class ModelState { kReady, kUnavailable, kLoading };
-const char *model_state_name(ModelState state);
+const char* model_state_name(ModelState state);
 
 struct RepositoryEntry {
   std::string name;
@@ -65,16 +65,16 @@ class ModelRepository {
   // (Re)loads `name` from disk: the new versions replace the old ones only once
   // they are ready. Throws ServeError 400 with the reason when it fails (the
   // old ones stay).
-  void load(const std::string &name);
+  void load(const std::string& name);
   // Unloads `name`; requests already running finish. ServeError 400 for an
   // unknown model.
-  void unload(const std::string &name);
+  void unload(const std::string& name);
 
   // The model for a request; ServeError 404 (unknown) or 503 (not ready).
-  std::shared_ptr<const LoadedModel> find(const std::string &name) const;
+  std::shared_ptr<const LoadedModel> find(const std::string& name) const;
   // `version` empty: the highest loaded one.
-  static std::shared_ptr<ModelVersion> version_of(const LoadedModel &model,
-                                                  const std::string &version);
+  static std::shared_ptr<ModelVersion> version_of(const LoadedModel& model,
+                                                  const std::string& version);
 
   // Every model folder on disk and every model loaded, as the repository index
   // lists them.
@@ -90,7 +90,7 @@ class ModelRepository {
     std::string reason;
     std::shared_ptr<const LoadedModel> model;
   };
-  std::shared_ptr<const LoadedModel> build(const std::string &name) const;
+  std::shared_ptr<const LoadedModel> build(const std::string& name) const;
 
   const std::filesystem::path root_;
   const RepositoryOptions options_;

@@ -5,7 +5,7 @@
 namespace flowonnx::serve {
 namespace {
 
-nlohmann::json duration_json(const Duration &duration) {
+nlohmann::json duration_json(const Duration& duration) {
   return {{"count", duration.count}, {"ns", duration.ns}};
 }
 
@@ -45,7 +45,7 @@ void ModelStats::record_execution(int64_t batch_size, uint64_t input_ns, uint64_
   stats_.compute_infer.add(infer_ns);
   stats_.compute_output.add(output_ns);
   stats_.compute_histogram.add(input_ns + infer_ns + output_ns);
-  BatchDurations &batch = stats_.batches[batch_size];
+  BatchDurations& batch = stats_.batches[batch_size];
   batch.compute_input.add(input_ns);
   batch.compute_infer.add(infer_ns);
   batch.compute_output.add(output_ns);
@@ -56,10 +56,10 @@ ModelStatsSnapshot ModelStats::snapshot() const {
   return stats_;
 }
 
-nlohmann::json stats_json(const std::string &name, const std::string &version,
-                          const ModelStatsSnapshot &stats) {
+nlohmann::json stats_json(const std::string& name, const std::string& version,
+                          const ModelStatsSnapshot& stats) {
   nlohmann::json batches = nlohmann::json::array();
-  for (const auto &[size, durations] : stats.batches)
+  for (const auto& [size, durations] : stats.batches)
     batches.push_back({{"batch_size", size},
                        {"compute_input", duration_json(durations.compute_input)},
                        {"compute_infer", duration_json(durations.compute_infer)},

@@ -63,7 +63,7 @@ class ModelStats {
 };
 
 // Triton's JSON for one model version in the "model_stats" list.
-nlohmann::json stats_json(const std::string &name, const std::string &version,
-                          const ModelStatsSnapshot &stats);
+nlohmann::json stats_json(const std::string& name, const std::string& version,
+                          const ModelStatsSnapshot& stats);
 
 }  // namespace flowonnx::serve

@@ -12,22 +12,22 @@ namespace flowonnx::serve {
 namespace {
 
 template <typename Tensors>
-std::string names_of(const Tensors &tensors) {
+std::string names_of(const Tensors& tensors) {
   std::vector<std::string> names;
-  for (const auto &tensor : tensors) names.push_back(tensor.name());
+  for (const auto& tensor : tensors) names.push_back(tensor.name());
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
 }  // namespace
 
 std::map<std::string, Tensor> check_request_inputs(
-    const inference::ModelConfig &config, std::vector<std::pair<std::string, Tensor>> inputs) {
+    const inference::ModelConfig& config, std::vector<std::pair<std::string, Tensor>> inputs) {
   const bool batching = config.max_batch_size() > 0;
   std::map<std::string, Tensor> feeds;
-  for (auto &[name, tensor] : inputs) {
+  for (auto& [name, tensor] : inputs) {
     auto it =
         std::find_if(config.input().begin(), config.input().end(),
-                     [&](const inference::ModelInput &input) { return input.name() == name; });
+                     [&](const inference::ModelInput& input) { return input.name() == name; });
     if (it == config.input().end())
       serve_fail(kBadRequest, "unknown input '{}' for model '{}' (its inputs: {})", name,
                  config.name(), names_of(config.input()));
@@ -37,7 +37,7 @@ std::map<std::string, Tensor> check_request_inputs(
                  protocol_datatype(tensor.dtype()), config.name(), want_type);
     std::vector<int64_t> want(it->dims().begin(), it->dims().end());
     if (batching) want.insert(want.begin(), -1);
-    const Shape &got = tensor.shape();
+    const Shape& got = tensor.shape();
     bool ok = got.size() == want.size();
     for (size_t i = 0; ok && i < want.size(); ++i) ok = want[i] == -1 || want[i] == got[i];
     if (!ok)
@@ -49,18 +49,18 @@ std::map<std::string, Tensor> check_request_inputs(
                  got[0], config.max_batch_size());
     feeds.emplace(name, std::move(tensor));
   }
-  for (const inference::ModelInput &input : config.input())
+  for (const inference::ModelInput& input : config.input())
     if (!feeds.count(input.name()) && !input.optional())
       serve_fail(kBadRequest, "model '{}' needs input '{}', which the request lacks", config.name(),
                  input.name());
   return feeds;
 }
 
-size_t requested_output_index(const inference::ModelConfig &config,
-                              const std::vector<std::string> &output_names,
-                              const std::string &name) {
+size_t requested_output_index(const inference::ModelConfig& config,
+                              const std::vector<std::string>& output_names,
+                              const std::string& name) {
   bool configured = std::any_of(config.output().begin(), config.output().end(),
-                                [&](const inference::ModelOutput &o) { return o.name() == name; });
+                                [&](const inference::ModelOutput& o) { return o.name() == name; });
   auto it = std::find(output_names.begin(), output_names.end(), name);
   if (!configured || it == output_names.end())
     serve_fail(kBadRequest, "unknown output '{}' for model '{}' (its outputs: {})", name,

@@ -31,9 +31,9 @@ uint64_t elapsed_ns(Clock::time_point from, Clock::time_point to) {
 }
 
 // Input names, dtypes and every dim after the batch dim.
-std::string batch_signature(const std::map<std::string, Tensor> &inputs) {
+std::string batch_signature(const std::map<std::string, Tensor>& inputs) {
   std::string signature;
-  for (const auto &[name, tensor] : inputs) {
+  for (const auto& [name, tensor] : inputs) {
     Shape rest(tensor.shape().begin() + (tensor.rank() > 0 ? 1 : 0), tensor.shape().end());
     signature += fmt::format("{}:{}:[{}];", name, dtype_name(tensor.dtype()), fmt::join(rest, ","));
   }
@@ -42,13 +42,13 @@ std::string batch_signature(const std::map<std::string, Tensor> &inputs) {
 
 // The tensors of `parts` (same dtype, same dims after the first) joined along
 // dim 0.
-Tensor concat_rows(const std::vector<const Tensor *> &parts) {
+Tensor concat_rows(const std::vector<const Tensor*>& parts) {
   Shape shape = parts.front()->shape();
   shape[0] = 0;
-  for (const Tensor *part : parts) shape[0] += part->dim(0);
+  for (const Tensor* part : parts) shape[0] += part->dim(0);
   Tensor joined(shape, parts.front()->dtype());
-  auto *out = static_cast<char *>(joined.raw_data());
-  for (const Tensor *part : parts) {
+  auto* out = static_cast<char*>(joined.raw_data());
+  for (const Tensor* part : parts) {
     std::memcpy(out, part->raw_data(), part->nbytes());
     out += part->nbytes();
   }
@@ -56,12 +56,12 @@ Tensor concat_rows(const std::vector<const Tensor *> &parts) {
 }
 
 // Rows [begin, begin + count) of `tensor`, copied.
-Tensor slice_rows(const Tensor &tensor, int64_t begin, int64_t count) {
+Tensor slice_rows(const Tensor& tensor, int64_t begin, int64_t count) {
   Shape shape = tensor.shape();
   const size_t row_bytes = shape[0] == 0 ? 0 : tensor.nbytes() / static_cast<size_t>(shape[0]);
   shape[0] = count;
   Tensor slice(shape, tensor.dtype());
-  std::memcpy(slice.raw_data(), static_cast<const char *>(tensor.raw_data()) + begin * row_bytes,
+  std::memcpy(slice.raw_data(), static_cast<const char*>(tensor.raw_data()) + begin * row_bytes,
               static_cast<size_t>(count) * row_bytes);
   return slice;
 }
@@ -71,7 +71,7 @@ Tensor slice_rows(const Tensor &tensor, int64_t begin, int64_t count) {
 Scheduler::Scheduler(std::vector<std::shared_ptr<const InferenceSession>> instances,
                      SchedulerOptions options, std::shared_ptr<ModelStats> stats)
     : options_(std::move(options)), stats_(std::move(stats)), instances_(std::move(instances)) {
-  for (const auto &session : instances_)
+  for (const auto& session : instances_)
     workers_.emplace_back([this, session] { worker_loop(*session); });
 }
 
@@ -81,7 +81,7 @@ Scheduler::~Scheduler() {
     stopping_ = true;
   }
   wake_.notify_all();
-  for (std::thread &worker : workers_) worker.join();
+  for (std::thread& worker : workers_) worker.join();
 }
 
 std::vector<Tensor> Scheduler::infer(std::map<std::string, Tensor> inputs) {
@@ -89,12 +89,12 @@ std::vector<Tensor> Scheduler::infer(std::map<std::string, Tensor> inputs) {
   if (options_.max_batch_size > 0) {
     // The HTTP/gRPC layers check shapes against the config; this guards direct
     // callers.
-    for (const auto &[name, tensor] : inputs)
+    for (const auto& [name, tensor] : inputs)
       if (tensor.rank() == 0 || tensor.dim(0) < 1 || tensor.dim(0) > options_.max_batch_size)
         serve_fail(kBadRequest, "input '{}': batch size (first dim of {}) must be in [1, {}]", name,
                    tensor.describe(), options_.max_batch_size);
     pending->rows = inputs.begin()->second.dim(0);
-    for (const auto &[name, tensor] : inputs)
+    for (const auto& [name, tensor] : inputs)
       if (tensor.dim(0) != pending->rows)
         serve_fail(kBadRequest, "inputs disagree on the batch size: '{}' has {}, '{}' has {}",
                    inputs.begin()->first, pending->rows, name, tensor.dim(0));
@@ -129,13 +129,13 @@ bool Scheduler::is_preferred(int64_t rows) const {
                    rows) != options_.preferred_batch_sizes.end();
 }
 
-Scheduler::Batch Scheduler::take_batch(std::unique_lock<std::mutex> &lock) {
+Scheduler::Batch Scheduler::take_batch(std::unique_lock<std::mutex>& lock) {
   Batch batch{queue_.front()};
   queue_.pop_front();
   int64_t rows = batch.front()->rows;
   if (!options_.dynamic_batching || options_.max_batch_size <= 0) return batch;
   const Clock::time_point deadline = batch.front()->arrived + options_.max_queue_delay;
-  const std::string &signature = batch.front()->signature;
+  const std::string& signature = batch.front()->signature;
   while (true) {
     for (auto it = queue_.begin(); it != queue_.end() && rows < options_.max_batch_size;) {
       if ((*it)->signature == signature && rows + (*it)->rows <= options_.max_batch_size) {
@@ -153,7 +153,7 @@ Scheduler::Batch Scheduler::take_batch(std::unique_lock<std::mutex> &lock) {
   return batch;
 }
 
-void Scheduler::worker_loop(const InferenceSession &session) {
+void Scheduler::worker_loop(const InferenceSession& session) {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -165,12 +165,12 @@ void Scheduler::worker_loop(const InferenceSession &session) {
   }
 }
 
-void Scheduler::execute(const InferenceSession &session, Batch &batch) {
+void Scheduler::execute(const InferenceSession& session, Batch& batch) {
   const Clock::time_point start = Clock::now();
   // Requests that waited past the queue timeout fail instead of running.
   if (options_.queue_timeout.count() > 0) {
     Batch live;
-    for (auto &pending : batch) {
+    for (auto& pending : batch) {
       if (start - pending->arrived > options_.queue_timeout) {
         pending->started = start;
         pending->result.set_exception(std::make_exception_ptr(ServeError(
@@ -184,7 +184,7 @@ void Scheduler::execute(const InferenceSession &session, Batch &batch) {
     if (batch.empty()) return;
   }
   int64_t rows = 0;
-  for (auto &pending : batch) {
+  for (auto& pending : batch) {
     pending->started = start;
     rows += pending->rows;
   }
@@ -193,9 +193,9 @@ void Scheduler::execute(const InferenceSession &session, Batch &batch) {
     if (batch.size() == 1) {
       feeds = std::move(batch.front()->inputs);
     } else {
-      for (const auto &[name, first] : batch.front()->inputs) {
-        std::vector<const Tensor *> parts;
-        for (const auto &pending : batch) parts.push_back(&pending->inputs.at(name));
+      for (const auto& [name, first] : batch.front()->inputs) {
+        std::vector<const Tensor*> parts;
+        for (const auto& pending : batch) parts.push_back(&pending->inputs.at(name));
         feeds[name] = concat_rows(parts);
       }
     }
@@ -214,9 +214,9 @@ void Scheduler::execute(const InferenceSession &session, Batch &batch) {
                      "config.pbtxt)",
                      session.get_outputs().at(k).name, outputs[k].describe(), rows);
       int64_t begin = 0;
-      for (auto &pending : batch) {
+      for (auto& pending : batch) {
         std::vector<Tensor> mine;
-        for (const Tensor &output : outputs)
+        for (const Tensor& output : outputs)
           mine.push_back(slice_rows(output, begin, pending->rows));
         begin += pending->rows;
         pending->result.set_value(std::move(mine));
@@ -226,10 +226,10 @@ void Scheduler::execute(const InferenceSession &session, Batch &batch) {
                              elapsed_ns(gathered, ran), elapsed_ns(ran, Clock::now()));
   } catch (...) {
     std::exception_ptr error = std::current_exception();
-    for (auto &pending : batch) {
+    for (auto& pending : batch) {
       try {
         pending->result.set_exception(error);
-      } catch (const std::future_error &) {
+      } catch (const std::future_error&) {
         // this request already has its result (a later one failed while
         // splitting)
       }

@@ -44,8 +44,8 @@ class Scheduler {
             SchedulerOptions options, std::shared_ptr<ModelStats> stats);
   // Stops taking requests, runs what is queued, joins the workers.
   ~Scheduler();
-  Scheduler(const Scheduler &) = delete;
-  Scheduler &operator=(const Scheduler &) = delete;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
 
   // Runs one request (a tensor for every model input) and returns every model
   // output, in the model's order. Blocks until done. Throws ServeError (queue
@@ -56,9 +56,9 @@ class Scheduler {
   struct Pending;
   using Batch = std::vector<std::shared_ptr<Pending>>;
 
-  void worker_loop(const InferenceSession &session);
-  Batch take_batch(std::unique_lock<std::mutex> &lock);
-  void execute(const InferenceSession &session, Batch &batch);
+  void worker_loop(const InferenceSession& session);
+  Batch take_batch(std::unique_lock<std::mutex>& lock);
+  void execute(const InferenceSession& session, Batch& batch);
   bool is_preferred(int64_t rows) const;
 
   const SchedulerOptions options_;

@@ -14,7 +14,7 @@ namespace flowonnx::serve {
 
 class ServeError : public std::runtime_error {
  public:
-  ServeError(int status, const std::string &message)
+  ServeError(int status, const std::string& message)
       : std::runtime_error(message), status_(status) {}
   int status() const { return status_; }
 
@@ -23,7 +23,7 @@ class ServeError : public std::runtime_error {
 };
 
 template <typename... Args>
-[[noreturn]] void serve_fail(int status, fmt::format_string<Args...> format, Args &&...args) {
+[[noreturn]] void serve_fail(int status, fmt::format_string<Args...> format, Args&&... args) {
   throw ServeError(status, fmt::format(format, std::forward<Args>(args)...));
 }
 

@@ -8,8 +8,8 @@
 
 namespace flowonnx::serve {
 
-inline constexpr const char *kServerName = "flowonnx";
-inline constexpr const char *kServerVersion = "0.1.0";
+inline constexpr const char* kServerName = "flowonnx";
+inline constexpr const char* kServerVersion = "0.1.0";
 // Triton's names for the extensions, as clients check them.
 inline const std::vector<std::string> kServerExtensions = {
     "binary_tensor_data", "model_configuration", "statistics", "model_repository"};

@@ -22,8 +22,8 @@ class BadRequests : public ::testing::Test {
   }
   // Posts `body` and expects `status` with an error message containing
   // `fragment`.
-  void expect_error(const std::string &path, const std::string &body, int status,
-                    const std::string &fragment, const httplib::Headers &headers = {}) {
+  void expect_error(const std::string& path, const std::string& body, int status,
+                    const std::string& fragment, const httplib::Headers& headers = {}) {
     auto res = server_->client().Post(path.c_str(), headers, body, "application/json");
     ASSERT_TRUE(res) << body;
     EXPECT_EQ(res->status, status) << body << " -> " << res->body;
@@ -42,7 +42,7 @@ class BadRequests : public ::testing::Test {
   std::unique_ptr<RunningServer> server_;
 };
 
-constexpr const char *kInfer = "/v2/models/add_mul/infer";
+constexpr const char* kInfer = "/v2/models/add_mul/infer";
 
 TEST_F(BadRequests, MalformedOrMistypedJson) {
   expect_error(kInfer, "{\"inputs\": [", 400, "not valid JSON");

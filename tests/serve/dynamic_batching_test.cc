@@ -12,7 +12,7 @@
 namespace flowonnx::serve::testing {
 namespace {
 
-constexpr const char *kBatchingConfig = R"(
+constexpr const char* kBatchingConfig = R"(
 name: "add_mul"
 platform: "onnxruntime_onnx"
 max_batch_size: 8
@@ -27,7 +27,7 @@ instance_group [ { count: 1 kind: KIND_CPU } ]
 // Runs `clients` threads that each send `per_client` batch-1 requests with
 // their own values and check the answers exactly. Returns the number of wrong
 // or failed answers.
-int run_clients(RunningServer &server, const std::string &model, int clients, int per_client) {
+int run_clients(RunningServer& server, const std::string& model, int clients, int per_client) {
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c)
@@ -52,7 +52,7 @@ int run_clients(RunningServer &server, const std::string &model, int clients, in
             ++wrong;
       }
     });
-  for (std::thread &thread : threads) thread.join();
+  for (std::thread& thread : threads) thread.join();
   return wrong;
 }
 
@@ -68,7 +68,7 @@ TEST(DynamicBatching, ConcurrentRequestsShareExecutionsAndGetTheirOwnRows) {
   const int executions = stats["execution_count"].get<int>();
   EXPECT_LT(executions, kClients * kPerClient) << "no request was batched with another";
   int largest = 0;
-  for (const json &batch : stats["batch_stats"]) {
+  for (const json& batch : stats["batch_stats"]) {
     EXPECT_LE(batch["batch_size"].get<int>(), 8);
     largest = std::max(largest, batch["batch_size"].get<int>());
   }
@@ -113,7 +113,7 @@ TEST(DynamicBatching, MatMulRowsOfAMergedBatchMatchTheReference) {
       for (int j = 0; j < 3; ++j)
         if (std::abs(data[j].get<double>() - want[j]) > 1e-5 * (1 + std::abs(want[j]))) ++wrong;
     });
-  for (std::thread &thread : threads) thread.join();
+  for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_LT(
       server.get_json("/v2/models/affine/stats")["model_stats"][0]["execution_count"].get<int>(),

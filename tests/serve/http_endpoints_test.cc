@@ -110,8 +110,8 @@ TEST_F(HttpEndpoints, InferWithBinaryTensorData) {
        {{{"name", "prod"}, {"parameters", {{"binary_data", true}}}}, {{"name", "sum"}}}}};
   std::string json_part = header.dump();
   std::string body = json_part;
-  body.append(reinterpret_cast<const char *>(a.data()), 24);
-  body.append(reinterpret_cast<const char *>(b.data()), 24);
+  body.append(reinterpret_cast<const char*>(a.data()), 24);
+  body.append(reinterpret_cast<const char*>(b.data()), 24);
   httplib::Headers headers = {
       {"Inference-Header-Content-Length", std::to_string(json_part.size())}};
   auto res =
@@ -135,8 +135,8 @@ TEST_F(HttpEndpoints, InferWithBinaryTensorData) {
   header["parameters"] = {{"binary_data_output", true}};
   json_part = header.dump();
   body = json_part;
-  body.append(reinterpret_cast<const char *>(a.data()), 24);
-  body.append(reinterpret_cast<const char *>(b.data()), 24);
+  body.append(reinterpret_cast<const char*>(a.data()), 24);
+  body.append(reinterpret_cast<const char*>(b.data()), 24);
   headers = {{"Inference-Header-Content-Length", std::to_string(json_part.size())}};
   res =
       server_->client().Post("/v2/models/add_mul/infer", headers, body, "application/octet-stream");

@@ -16,7 +16,7 @@ namespace {
 // The config is refused with an InvalidArgument error whose message contains
 // `part`.
 template <typename Body>
-void expect_refused(Body &&body, ErrorCode code, const std::string &part) {
+void expect_refused(Body&& body, ErrorCode code, const std::string& part) {
   ::flowonnx::testing::expect_error(body, code, std::vector<std::string>{part});
 }
 
@@ -27,12 +27,12 @@ class ModelConfigTest : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  fs::path write(const std::string &text) {
+  fs::path write(const std::string& text) {
     fs::path file = dir_ / "config.pbtxt";
     std::ofstream(file) << text;
     return file;
   }
-  inference::ModelConfig complete(const std::string &text) {
+  inference::ModelConfig complete(const std::string& text) {
     inference::ModelConfig config = parse_model_config(write(text));
     complete_model_config(config, "add_mul", session_, "config.pbtxt");
     return config;
