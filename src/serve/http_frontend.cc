@@ -9,8 +9,8 @@
 
 #include "base/error.h"
 #include "serve/datatype.h"
+#include "serve/infer_call.h"
 #include "serve/infer_codec.h"
-#include "serve/request_check.h"
 #include "serve/serve_error.h"
 #include "serve/server_metadata.h"
 
@@ -32,39 +32,39 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char *kJson = "application/json";
+constexpr const char* kJson = "application/json";
 
-void send_error(httplib::Response &res, int status, const std::string &message) {
+void send_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
   res.set_content(json{{"error", message}}.dump(), kJson);
 }
 
 // Runs a handler, turning every exception into the protocol's error object.
 template <typename Fn>
-void guarded(httplib::Response &res, Fn &&fn) {
+void guarded(httplib::Response& res, Fn&& fn) {
   try {
     fn();
-  } catch (const ServeError &e) {
+  } catch (const ServeError& e) {
     send_error(res, e.status(), e.what());
-  } catch (const Error &e) {
+  } catch (const Error& e) {
     send_error(res, e.code() == ErrorCode::InvalidArgument ? kBadRequest : kInternalError,
                e.what());
-  } catch (const std::bad_alloc &) {
+  } catch (const std::bad_alloc&) {
     send_error(res, kUnavailable, "out of memory for this request");
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     send_error(res, kInternalError, e.what());
   }
 }
 
 // Capture 1: model name; capture 2 (may be empty): version.
-constexpr const char *kModel = R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)";
+constexpr const char* kModel = R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)";
 
-std::string version_match(const httplib::Request &req) {
+std::string version_match(const httplib::Request& req) {
   return req.matches.size() > 2 ? req.matches[2].str() : std::string();
 }
 
-json tensor_metadata(const std::string &name, inference::DataType type,
-                     const google::protobuf::RepeatedField<int64_t> &dims, bool batching) {
+json tensor_metadata(const std::string& name, inference::DataType type,
+                     const google::protobuf::RepeatedField<int64_t>& dims, bool batching) {
   json shape = json::array();
   if (batching) shape.push_back(-1);
   for (int64_t dim : dims) shape.push_back(dim);
@@ -73,19 +73,19 @@ json tensor_metadata(const std::string &name, inference::DataType type,
           {"shape", shape}};
 }
 
-json model_metadata(const LoadedModel &model, const ModelVersion *only) {
-  const inference::ModelConfig &config = model.config;
+json model_metadata(const LoadedModel& model, const ModelVersion* only) {
+  const inference::ModelConfig& config = model.config;
   json versions = json::array();
   if (only) {
     versions.push_back(std::to_string(only->version));
   } else {
-    for (const auto &[number, unused] : model.versions) versions.push_back(std::to_string(number));
+    for (const auto& [number, unused] : model.versions) versions.push_back(std::to_string(number));
   }
   json inputs = json::array(), outputs = json::array();
-  for (const inference::ModelInput &input : config.input())
+  for (const inference::ModelInput& input : config.input())
     inputs.push_back(tensor_metadata(input.name(), input.data_type(), input.dims(),
                                      config.max_batch_size() > 0));
-  for (const inference::ModelOutput &output : config.output())
+  for (const inference::ModelOutput& output : config.output())
     outputs.push_back(tensor_metadata(output.name(), output.data_type(), output.dims(),
                                       config.max_batch_size() > 0));
   return {{"name", model.name},
@@ -95,7 +95,7 @@ json model_metadata(const LoadedModel &model, const ModelVersion *only) {
           {"outputs", outputs}};
 }
 
-std::optional<size_t> header_length_of(const httplib::Request &req) {
+std::optional<size_t> header_length_of(const httplib::Request& req) {
   if (!req.has_header("Inference-Header-Content-Length")) return std::nullopt;
   const std::string text = req.get_header_value("Inference-Header-Content-Length");
   size_t value = 0;
@@ -105,31 +105,19 @@ std::optional<size_t> header_length_of(const httplib::Request &req) {
   return value;
 }
 
-void infer(ModelRepository &repository, const httplib::Request &req, httplib::Response &res) {
-  std::shared_ptr<const LoadedModel> model = repository.find(req.matches[1].str());
-  std::shared_ptr<ModelVersion> version = ModelRepository::version_of(*model, version_match(req));
+void infer(ModelRepository& repository, const httplib::Request& req, httplib::Response& res) {
   InferRequestBody request = parse_infer_request(req.body, header_length_of(req));
-  std::map<std::string, Tensor> feeds =
-      check_request_inputs(model->config, std::move(request.inputs));
-
-  std::vector<std::string> output_names;
-  for (const NodeArg &arg : version->session->get_outputs()) output_names.push_back(arg.name);
-  std::vector<std::pair<size_t, bool>> wanted;  // output index, binary
-  if (request.outputs.empty()) {
-    for (const inference::ModelOutput &output : model->config.output())
-      wanted.emplace_back(requested_output_index(model->config, output_names, output.name()),
-                          request.binary_outputs);
-  } else {
-    for (const RequestedOutput &output : request.outputs)
-      wanted.emplace_back(requested_output_index(model->config, output_names, output.name),
-                          output.binary);
-  }
-  std::vector<Tensor> results = version->scheduler->infer(std::move(feeds));
+  std::vector<std::string> requested;
+  for (const RequestedOutput& output : request.outputs) requested.push_back(output.name);
+  InferResult result = run_inference(repository, req.matches[1].str(), version_match(req),
+                                     std::move(request.inputs), requested);
   std::vector<ResponseTensor> outputs;
-  for (const auto &[index, binary] : wanted)
-    outputs.push_back({output_names[index], results.at(index), binary});
+  for (size_t i = 0; i < result.outputs.size(); ++i) {
+    bool binary = request.outputs.empty() ? request.binary_outputs : request.outputs[i].binary;
+    outputs.push_back({result.outputs[i].name, std::move(result.outputs[i].tensor), binary});
+  }
   InferResponseBody body =
-      build_infer_response(model->name, std::to_string(version->version), request.id, outputs);
+      build_infer_response(result.model_name, result.version, request.id, outputs);
   if (body.header_length) {
     res.set_header("Inference-Header-Content-Length", std::to_string(*body.header_length));
     res.set_content(std::move(body.body), "application/octet-stream");
@@ -138,9 +126,9 @@ void infer(ModelRepository &repository, const httplib::Request &req, httplib::Re
   }
 }
 
-json stats_of(const LoadedModel &model, const std::string &version) {
+json stats_of(const LoadedModel& model, const std::string& version) {
   json list = json::array();
-  for (const auto &[number, loaded] : model.versions)
+  for (const auto& [number, loaded] : model.versions)
     if (version.empty() || std::to_string(number) == version)
       list.push_back(stats_json(model.name, std::to_string(number), loaded->stats->snapshot()));
   if (list.empty()) ModelRepository::version_of(model, version);  // throws the 404
@@ -149,7 +137,7 @@ json stats_of(const LoadedModel &model, const std::string &version) {
 
 }  // namespace
 
-HttpFrontend::HttpFrontend(ModelRepository &repository, HttpOptions options)
+HttpFrontend::HttpFrontend(ModelRepository& repository, HttpOptions options)
     : repository_(repository),
       options_(std::move(options)),
       server_(std::make_unique<ListeningServer>()) {
@@ -159,7 +147,7 @@ HttpFrontend::HttpFrontend(ModelRepository &repository, HttpOptions options)
   server_->set_keep_alive_max_count(1000);
   server_->set_tcp_nodelay(true);
   const size_t max_bytes = options_.max_request_bytes;
-  server_->set_error_handler([max_bytes](const httplib::Request &req, httplib::Response &res) {
+  server_->set_error_handler([max_bytes](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // an error our handlers already described
     std::string message = fmt::format("{} {}: HTTP {}", req.method, req.path, res.status);
     if (res.status == 404) message = fmt::format("no endpoint {} {}", req.method, req.path);
@@ -173,11 +161,11 @@ HttpFrontend::HttpFrontend(ModelRepository &repository, HttpOptions options)
 HttpFrontend::~HttpFrontend() { stop(); }
 
 void HttpFrontend::add_routes() {
-  httplib::Server &s = *server_;
-  ModelRepository &repo = repository_;
+  httplib::Server& s = *server_;
+  ModelRepository& repo = repository_;
   s.Get("/v2/health/live",
-        [](const httplib::Request &, httplib::Response &res) { res.status = 200; });
-  s.Get("/v2/health/ready", [this](const httplib::Request &, httplib::Response &res) {
+        [](const httplib::Request&, httplib::Response& res) { res.status = 200; });
+  s.Get("/v2/health/ready", [this](const httplib::Request&, httplib::Response& res) {
     if (ready_ && repository_.all_ready()) {
       res.status = 200;
     } else {
@@ -186,19 +174,19 @@ void HttpFrontend::add_routes() {
           ready_ ? "a model of the repository failed to load" : "the server is shutting down");
     }
   });
-  s.Get("/v2", [](const httplib::Request &, httplib::Response &res) {
+  s.Get("/v2", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(server_metadata().dump(), kJson);
   });
   // Before the model routes, which would take "stats" for a model name.
-  s.Get("/v2/models/stats", [&repo](const httplib::Request &, httplib::Response &res) {
+  s.Get("/v2/models/stats", [&repo](const httplib::Request&, httplib::Response& res) {
     guarded(res, [&] {
       json list = json::array();
-      for (const auto &model : repo.loaded())
-        for (json &entry : stats_of(*model, "")) list.push_back(std::move(entry));
+      for (const auto& model : repo.loaded())
+        for (json& entry : stats_of(*model, "")) list.push_back(std::move(entry));
       res.set_content(json{{"model_stats", list}}.dump(), kJson);
     });
   });
-  s.Get(kModel, [&repo](const httplib::Request &req, httplib::Response &res) {
+  s.Get(kModel, [&repo](const httplib::Request& req, httplib::Response& res) {
     guarded(res, [&] {
       auto model = repo.find(req.matches[1].str());
       const std::string version = version_match(req);
@@ -207,14 +195,14 @@ void HttpFrontend::add_routes() {
     });
   });
   s.Get(std::string(kModel) + "/ready",
-        [&repo](const httplib::Request &req, httplib::Response &res) {
+        [&repo](const httplib::Request& req, httplib::Response& res) {
           guarded(res, [&] {
             ModelRepository::version_of(*repo.find(req.matches[1].str()), version_match(req));
             res.status = 200;
           });
         });
   s.Get(std::string(kModel) + "/config",
-        [&repo](const httplib::Request &req, httplib::Response &res) {
+        [&repo](const httplib::Request& req, httplib::Response& res) {
           guarded(res, [&] {
             auto model = repo.find(req.matches[1].str());
             ModelRepository::version_of(*model, version_match(req));
@@ -228,17 +216,17 @@ void HttpFrontend::add_routes() {
           });
         });
   s.Post(std::string(kModel) + "/infer",
-         [&repo](const httplib::Request &req, httplib::Response &res) {
+         [&repo](const httplib::Request& req, httplib::Response& res) {
            guarded(res, [&] { infer(repo, req, res); });
          });
-  s.Get(std::string(kModel) + "/stats", [&repo](const httplib::Request &req,
-                                                httplib::Response &res) {
+  s.Get(std::string(kModel) + "/stats", [&repo](const httplib::Request& req,
+                                                httplib::Response& res) {
     guarded(res, [&] {
       auto model = repo.find(req.matches[1].str());
       res.set_content(json{{"model_stats", stats_of(*model, version_match(req))}}.dump(), kJson);
     });
   });
-  s.Post("/v2/repository/index", [&repo](const httplib::Request &req, httplib::Response &res) {
+  s.Post("/v2/repository/index", [&repo](const httplib::Request& req, httplib::Response& res) {
     guarded(res, [&] {
       bool ready_only = false;
       if (!req.body.empty()) {
@@ -251,7 +239,7 @@ void HttpFrontend::add_routes() {
         }
       }
       json list = json::array();
-      for (const RepositoryEntry &entry : repo.index()) {
+      for (const RepositoryEntry& entry : repo.index()) {
         if (ready_only && entry.state != ModelState::kReady) continue;
         json item = {{"name", entry.name}, {"state", model_state_name(entry.state)}};
         if (!entry.version.empty()) item["version"] = entry.version;
@@ -262,14 +250,14 @@ void HttpFrontend::add_routes() {
     });
   });
   s.Post(R"(/v2/repository/models/([^/]+)/load)",
-         [&repo](const httplib::Request &req, httplib::Response &res) {
+         [&repo](const httplib::Request& req, httplib::Response& res) {
            guarded(res, [&] {
              repo.load(req.matches[1].str());
              res.set_content("{}", kJson);
            });
          });
   s.Post(R"(/v2/repository/models/([^/]+)/unload)",
-         [&repo](const httplib::Request &req, httplib::Response &res) {
+         [&repo](const httplib::Request& req, httplib::Response& res) {
            guarded(res, [&] {
              repo.unload(req.matches[1].str());
              res.set_content("{}", kJson);

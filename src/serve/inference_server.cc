@@ -19,9 +19,22 @@ InferenceServer::~InferenceServer() { stop(); }
 
 void InferenceServer::start() {
   http_->start();
+  if (options_.grpc_port >= 0) {
+    GrpcOptions grpc_options;
+    grpc_options.host = options_.http.host;
+    grpc_options.port = options_.grpc_port;
+    grpc_options.max_message_bytes = options_.http.max_request_bytes;
+    grpc_ = std::make_unique<GrpcFrontend>(*repository_, grpc_options);
+    try {
+      grpc_->start();
+    } catch (...) {
+      http_->stop();
+      throw;
+    }
+  }
   if (options_.metrics_port < 0) return;
   metrics_ = std::make_unique<httplib::Server>();
-  metrics_->Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
+  metrics_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(prometheus_text(*repository_), "text/plain; version=0.0.4");
   });
   if (options_.metrics_port == 0) {
@@ -39,6 +52,7 @@ void InferenceServer::start() {
 
 void InferenceServer::stop() {
   if (http_) http_->stop();
+  if (grpc_) grpc_->stop();
   if (metrics_listener_.joinable()) {
     metrics_->stop();
     metrics_listener_.join();

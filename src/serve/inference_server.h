@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "serve/grpc_frontend.h"
 #include "serve/http_frontend.h"
 #include "serve/model_repository.h"
 
@@ -18,6 +19,7 @@ namespace flowonnx::serve {
 struct ServerOptions {
   std::filesystem::path model_repository;
   HttpOptions http;
+  int grpc_port = 8001;     // 0: any free port; -1: no gRPC endpoint
   int metrics_port = 8002;  // 0: any free port; -1: no metrics endpoint
   RepositoryOptions repository;
 };
@@ -31,9 +33,10 @@ class InferenceServer {
   // Binds the ports and starts serving; throws when a port cannot be bound.
   void start();
   int http_port() const { return http_->port(); }
+  int grpc_port() const { return grpc_ ? grpc_->port() : -1; }
   int metrics_port() const { return metrics_port_; }
   int failed_models() const { return failed_models_; }
-  ModelRepository &repository() { return *repository_; }
+  ModelRepository& repository() { return *repository_; }
   // Graceful: stops accepting connections, lets the requests in flight finish,
   // then returns.
   void stop();
@@ -42,6 +45,7 @@ class InferenceServer {
   const ServerOptions options_;
   std::unique_ptr<ModelRepository> repository_;
   std::unique_ptr<HttpFrontend> http_;
+  std::unique_ptr<GrpcFrontend> grpc_;
   std::unique_ptr<httplib::Server> metrics_;
   std::thread metrics_listener_;
   int metrics_port_ = -1;

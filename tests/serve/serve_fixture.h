@@ -53,7 +53,7 @@ inline onnx_io::Model affine_model() {
 }
 
 // The reference for affine_model, in double.
-inline std::vector<double> affine_reference(const std::vector<float> &x) {
+inline std::vector<double> affine_reference(const std::vector<float>& x) {
   std::vector<double> y;
   for (size_t row = 0; row < x.size() / 4; ++row)
     for (int j = 0; j < 3; ++j) {
@@ -66,20 +66,20 @@ inline std::vector<double> affine_reference(const std::vector<float> &x) {
 
 class Repository {
  public:
-  explicit Repository(const std::string &test_name) {
+  explicit Repository(const std::string& test_name) {
     root_ = fs::temp_directory_path() /
             ("flowonnx_serve_" + std::to_string(::getpid()) + "_" + test_name);
     fs::remove_all(root_);
     fs::create_directories(root_);
   }
   ~Repository() { fs::remove_all(root_); }
-  void add(const std::string &name, const onnx_io::Model &model, int version = 1,
-           const std::string &config = "") {
+  void add(const std::string& name, const onnx_io::Model& model, int version = 1,
+           const std::string& config = "") {
     fs::create_directories(root_ / name / std::to_string(version));
     onnx_io::save_model(model, root_ / name / std::to_string(version) / "model.onnx");
     if (!config.empty()) std::ofstream(root_ / name / "config.pbtxt") << config;
   }
-  const fs::path &root() const { return root_; }
+  const fs::path& root() const { return root_; }
 
  private:
   fs::path root_;
@@ -87,12 +87,13 @@ class Repository {
 
 class RunningServer {
  public:
-  explicit RunningServer(const fs::path &root, int max_request_mb = 256) {
+  explicit RunningServer(const fs::path& root, int max_request_mb = 256) {
     ServerOptions options;
     options.model_repository = root;
     options.http.host = "127.0.0.1";
     options.http.port = 0;
     options.http.max_request_bytes = static_cast<size_t>(max_request_mb) << 20;
+    options.grpc_port = 0;
     options.metrics_port = 0;
     options.repository.threads_per_instance = 1;
     server_ = std::make_unique<InferenceServer>(options);
@@ -100,22 +101,22 @@ class RunningServer {
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->http_port());
     client_->set_read_timeout(60, 0);
   }
-  InferenceServer &server() { return *server_; }
-  httplib::Client &client() { return *client_; }
+  InferenceServer& server() { return *server_; }
+  httplib::Client& client() { return *client_; }
   // A fresh client (httplib clients are not for concurrent use).
   std::unique_ptr<httplib::Client> new_client() const {
     auto client = std::make_unique<httplib::Client>("127.0.0.1", server_->http_port());
     client->set_read_timeout(60, 0);
     return client;
   }
-  json get_json(const std::string &path, int expect_status = 200) {
+  json get_json(const std::string& path, int expect_status = 200) {
     auto res = client_->Get(path.c_str());
     EXPECT_TRUE(res) << path;
     if (!res) return {};
     EXPECT_EQ(res->status, expect_status) << path << ": " << res->body;
     return json::parse(res->body, nullptr, false);
   }
-  httplib::Result post_json(const std::string &path, const json &body) {
+  httplib::Result post_json(const std::string& path, const json& body) {
     return client_->Post(path.c_str(), body.dump(), "application/json");
   }
 
@@ -125,7 +126,7 @@ class RunningServer {
 };
 
 // An infer request for add_mul_model with JSON data.
-inline json add_mul_request(const std::vector<float> &a, const std::vector<float> &b) {
+inline json add_mul_request(const std::vector<float>& a, const std::vector<float>& b) {
   int64_t rows = static_cast<int64_t>(a.size() / 3);
   return {{"inputs",
            {{{"name", "a"}, {"datatype", "FP32"}, {"shape", {rows, 3}}, {"data", a}},

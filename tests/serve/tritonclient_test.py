@@ -1,8 +1,9 @@
-"""`flowonnx serve` driven by NVIDIA's official Triton client (tritonclient[http], PyPI).
+"""`flowonnx serve` driven by NVIDIA's official Triton client (tritonclient[http,grpc], PyPI).
 
 Starts the real binary on a loopback ephemeral port with a repository of a two-input model
 (written with onnx.helper) and an exported ResNet-18, then runs the client's metadata, ready,
-config, infer (binary and JSON tensors), statistics and repository calls. Outputs are compared
+config, infer (binary and JSON tensors), statistics and repository calls over HTTP, and the
+same calls over gRPC. Outputs are compared
 with ONNX Runtime (the independent oracle) and, for ResNet-18 with batching off, bit for bit with
 `flowonnx run` on the same input. Run by ctest (serve_tritonclient) with FLOWONNX_CLI set.
 """
@@ -21,6 +22,7 @@ import pytest
 from onnx import TensorProto, helper
 
 tritonclient_http = pytest.importorskip("tritonclient.http")
+tritonclient_grpc = pytest.importorskip("tritonclient.grpc")
 from tritonclient.utils import InferenceServerException  # noqa: E402
 
 CLI = os.environ.get("FLOWONNX_CLI", "build/tools/flowonnx/flowonnx")
@@ -59,18 +61,21 @@ def repository():
 def server(repository):
     process = subprocess.Popen(
         [CLI, "serve", "--model-repository", str(repository), "--host", "127.0.0.1",
-         "--http-port", "0", "--metrics-port", "-1", "--threads", "1"],
+         "--http-port", "0", "--grpc-port", "0", "--metrics-port", "-1", "--threads", "1"],
         stderr=subprocess.PIPE, text=True)
-    port = None
+    ports = None
     for line in process.stderr:
-        match = re.search(r"HTTP on 127\.0\.0\.1:(\d+)", line)
+        match = re.search(r"HTTP on 127\.0\.0\.1:(\d+), gRPC on 127\.0\.0\.1:(\d+)", line)
         if match:
-            port = int(match.group(1))
+            ports = int(match.group(1)), int(match.group(2))
             break
-    assert port, "the server did not report its port"
-    client = tritonclient_http.InferenceServerClient(url=f"127.0.0.1:{port}", concurrency=8)
+    assert ports, "the server did not report its ports"
+    client = tritonclient_http.InferenceServerClient(url=f"127.0.0.1:{ports[0]}", concurrency=8)
+    grpc_client = tritonclient_grpc.InferenceServerClient(url=f"127.0.0.1:{ports[1]}")
+    process.grpc_client = grpc_client
     yield process, client
     client.close()
+    grpc_client.close()
     if process.poll() is None:
         process.kill()
         process.wait()
@@ -194,6 +199,42 @@ def test_repository_unload_and_load(server):
     assert client.is_model_ready("resnet18")
     client.load_model("add_mul")
     assert client.is_model_ready("add_mul")
+
+
+def test_grpc_client(server, repository):
+    process, _ = server
+    client = process.grpc_client
+    assert client.is_server_live()
+    assert client.is_server_ready()
+    assert client.get_server_metadata().name == "flowonnx"
+    assert client.is_model_ready("add_mul")
+    meta = client.get_model_metadata("add_mul", as_json=True)
+    assert [i["name"] for i in meta["inputs"]] == ["a", "b"]
+    assert [int(d) for d in meta["inputs"][0]["shape"]] == [-1, 3]
+    assert client.get_model_config("resnet18", as_json=True)["config"]["max_batch_size"] == 4
+
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((2, 3)).astype(np.float32)
+    b = rng.standard_normal((2, 3)).astype(np.float32)
+    inputs = [tritonclient_grpc.InferInput("a", [2, 3], "FP32"),
+              tritonclient_grpc.InferInput("b", [2, 3], "FP32")]
+    inputs[0].set_data_from_numpy(a)
+    inputs[1].set_data_from_numpy(b)
+    outputs = [tritonclient_grpc.InferRequestedOutput("prod")]
+    result = client.infer("add_mul", inputs, outputs=outputs)
+    oracle = ort.InferenceSession(str(repository / "add_mul" / "1" / "model.onnx"),
+                                  providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(result.as_numpy("prod"), oracle.run(["prod"], {"a": a, "b": b})[0])
+    assert result.as_numpy("sum") is None
+
+    stats = client.get_inference_statistics("add_mul", as_json=True)
+    assert int(stats["model_stats"][0]["inference_stats"]["success"]["count"]) > 0
+    with pytest.raises(InferenceServerException, match="unknown model 'nothing'"):
+        client.get_model_metadata("nothing")
+    with pytest.raises(InferenceServerException, match="needs input 'b'"):
+        client.infer("add_mul", inputs[:1])
+    index = client.get_model_repository_index(as_json=True)
+    assert {m["name"] for m in index["models"]} == {"add_mul", "resnet18"}
 
 
 def test_sigterm_exits_zero(server):

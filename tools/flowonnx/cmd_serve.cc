@@ -1,5 +1,5 @@
 // flowonnx serve: serve a Triton-layout model repository over the Open
-// Inference Protocol (KServe v2 HTTP/REST) with dynamic batching and Prometheus
+// Inference Protocol (KServe v2 HTTP/REST and gRPC) with dynamic batching and Prometheus
 // metrics, until SIGTERM or SIGINT, then shut down gracefully (stop accepting,
 // finish the requests in flight, exit 0).
 #include <fmt/format.h>
@@ -19,6 +19,7 @@ struct ServeOptions {
   std::string repository;
   std::string host = "0.0.0.0";
   int http_port = 8000;
+  int grpc_port = 8001;
   int metrics_port = 8002;
   int threads = 0;
   int http_threads = 64;
@@ -28,7 +29,7 @@ struct ServeOptions {
   bool strict = false;
 };
 
-void serve(const ServeOptions &options) {
+void serve(const ServeOptions& options) {
   // Block the shutdown signals in every thread the server starts (they inherit
   // this mask), so that only the sigwait below receives them.
   sigset_t signals;
@@ -43,6 +44,7 @@ void serve(const ServeOptions &options) {
   server_options.http.port = options.http_port;
   server_options.http.threads = options.http_threads;
   server_options.http.max_request_bytes = static_cast<size_t>(options.max_request_mb) << 20;
+  server_options.grpc_port = options.grpc_port;
   server_options.metrics_port = options.metrics_port;
   server_options.repository.threads_per_instance = options.threads;
   server_options.repository.max_queue_size = static_cast<size_t>(options.max_queue_size);
@@ -53,6 +55,8 @@ void serve(const ServeOptions &options) {
         fmt::format("{} model(s) failed to load (--strict)", server.failed_models()));
   server.start();
   std::fprintf(stderr, "flowonnx serve: HTTP on %s:%d", options.host.c_str(), server.http_port());
+  if (server.grpc_port() >= 0)
+    std::fprintf(stderr, ", gRPC on %s:%d", options.host.c_str(), server.grpc_port());
   if (server.metrics_port() >= 0)
     std::fprintf(stderr, ", metrics on %s:%d/metrics", options.host.c_str(), server.metrics_port());
   std::fprintf(stderr, "\n");
@@ -67,8 +71,8 @@ void serve(const ServeOptions &options) {
 
 }  // namespace
 
-void add_serve_command(CLI::App &app) {
-  CLI::App *cmd = app.add_subcommand("serve",
+void add_serve_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("serve",
                                      "Serve a Triton-layout model repository over "
                                      "the Open Inference Protocol (HTTP)");
   auto options = std::make_shared<ServeOptions>();
@@ -82,6 +86,9 @@ void add_serve_command(CLI::App &app) {
   cmd->add_option("--http-port", options->http_port, "HTTP/REST port (0: any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--grpc-port", options->grpc_port, "gRPC port (0: any free port, -1: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(-1, 65535));
   cmd->add_option("--metrics-port", options->metrics_port,
                   "Prometheus metrics port (0: any free port, -1: none)")
       ->capture_default_str()
