@@ -1,7 +1,6 @@
-// flowonnx serve: serve a Triton-layout model repository over the Open
-// Inference Protocol (KServe v2 HTTP/REST and gRPC) with dynamic batching and Prometheus
-// metrics, until SIGTERM or SIGINT, then shut down gracefully (stop accepting,
-// finish the requests in flight, exit 0).
+// flowonnx serve: serve a Triton-layout model repository over the Open Inference Protocol
+// (KServe v2 HTTP/REST and gRPC) with dynamic batching and Prometheus metrics, until SIGTERM or
+// SIGINT, then shut down gracefully (stop accepting, finish the requests in flight, exit 0).
 #include <fmt/format.h>
 #include <pthread.h>
 
@@ -74,7 +73,7 @@ void serve(const ServeOptions& options) {
 void add_serve_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("serve",
                                      "Serve a Triton-layout model repository over "
-                                     "the Open Inference Protocol (HTTP)");
+                                     "the Open Inference Protocol (HTTP, gRPC)");
   auto options = std::make_shared<ServeOptions>();
   cmd->add_option("--model-repository", options->repository,
                   "Folder of models: DIR/<model>/<version>/model.onnx [+ "
