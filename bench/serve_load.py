@@ -118,6 +118,7 @@ def main() -> None:
                   f"session threads {args.threads}, load average {' '.join(load_before)}")
             print("| mode | req/s | p50 ms | p90 ms | p99 ms | executions | mean batch |")
             print("|---|---|---|---|---|---|---|")
+            per_batch = []
             for name in ("unbatched", "batched"):
                 run_load(port, name, body, headers, 2, 2)  # warm-up
                 before = get_json(port, f"/v2/models/{name}/stats")["model_stats"][0]
@@ -129,6 +130,12 @@ def main() -> None:
                 print(f"| {name} | {total / elapsed:.1f} | {np.percentile(lat, 50):.0f} | "
                       f"{np.percentile(lat, 90):.0f} | {np.percentile(lat, 99):.0f} | {executions} | "
                       f"{rows / max(executions, 1):.1f} |" + (f" errors: {len(errors)}" if errors else ""))
+                infer_ms = {b["batch_size"]: b["compute_infer"]["ns"] / max(b["compute_infer"]["count"], 1) / 1e6
+                            for b in after["batch_stats"]}
+                per_batch.append((name, infer_ms))
+            for name, infer_ms in per_batch:
+                print(f"{name}: mean compute_infer ms by batch size (whole run): "
+                      + ", ".join(f"{size}: {ms:.0f}" for size, ms in sorted(infer_ms.items())))
             with open("/proc/loadavg") as f:
                 print(f"load average after: {' '.join(f.read().split()[:3])}")
         finally:
