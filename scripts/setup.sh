@@ -10,6 +10,8 @@ packages=(
   libprotobuf-dev protobuf-compiler curl        # protobuf for ONNX (scripts/setup_onnx.sh builds its C++ library)
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # the tutorial's cv2 calls
   libonnx-testdata                             # ONNX backend node tests (conformance)
+  libcpp-httplib-dev                           # flowonnx serve: HTTP server (and the tests' client)
+  libgrpc++-dev protobuf-compiler-grpc         # flowonnx serve: the gRPC endpoint
   libgtest-dev libgmock-dev                    # tests
   libbenchmark-dev                             # bench/ micro-benchmarks (FLOWONNX_BUILD_BENCH)
   python3-venv                                 # the project's .venv (PyPI oracle, Python tests)

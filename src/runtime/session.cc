@@ -30,6 +30,8 @@ struct SessionState {
   std::map<std::string, size_t> required_inputs;  // name -> index in inputs
   std::set<std::string> overridable_names;
   std::vector<int> output_slots;
+  // SessionOptions::intra_op_num_threads: set on the calling thread for each run (0: its own).
+  int num_threads = 0;
 };
 
 }  // namespace runtime
@@ -157,8 +159,11 @@ InferenceSession::InferenceSession(onnx_io::Model model, const std::vector<std::
     : state_(std::make_unique<runtime::SessionState>()) {
   FLOWONNX_REQUIRE(options.intra_op_num_threads >= 0, "intra_op_num_threads must be >= 0, got {}",
                    options.intra_op_num_threads);
+  // oneDNN fixes a primitive's thread count when it is created (here, for prepacked weights), so
+  // loading runs under the session's count too; its primitive cache keys on that count.
+  kernels::ScopedNumThreads scoped_threads(options.intra_op_num_threads);
+  state_->num_threads = options.intra_op_num_threads;
   state_->providers = select_providers(providers, options.cuda_device_id);
-  if (options.intra_op_num_threads > 0) kernels::set_num_threads(options.intra_op_num_threads);
 
   state_->model = std::move(model);
   ir::Graph& graph = state_->model.graph;
@@ -252,6 +257,9 @@ std::vector<Tensor> InferenceSession::run_profiled(const std::vector<std::string
 std::vector<Tensor> InferenceSession::run_impl(const std::vector<std::string>& output_names,
                                                const std::map<std::string, Tensor>& feeds,
                                                std::vector<NodeTiming>* timings) const {
+  // The calling thread's OpenMP count is what every parallel region of this run reads (ours and
+  // oneDNN's), and it is that thread's alone: set for this run, restored after.
+  kernels::ScopedNumThreads scoped_threads(state_->num_threads);
   const ir::Graph& graph = state_->model.graph;
   const runtime::ExecutionPlan& plan = *state_->plan;
   std::vector<Tensor> values(plan.num_slots());

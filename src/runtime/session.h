@@ -16,8 +16,9 @@
 namespace flowonnx {
 
 struct SessionOptions {
-  // Threads used by every CPU kernel (OpenMP, shared with oneDNN); 0 keeps the current setting.
-  // The setting is process-wide, as the OpenMP runtime is.
+  // Threads used by every CPU kernel (OpenMP, shared with oneDNN) in this session's load and
+  // runs, from whatever thread calls run(); other sessions keep their own. 0: the calling
+  // thread's OpenMP setting (OMP_NUM_THREADS, else one per core).
   int intra_op_num_threads = 0;
   // Log which providers are used and the plan size.
   bool verbose = false;

@@ -19,6 +19,7 @@ void add_classify_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 // Thrown by a subcommand whose numerical check failed after it printed the report; main() prints
 // the one-line verdict (what()) and exits with 3.

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   flowonnx::cli::add_demo_command(app);
   flowonnx::cli::add_run_command(app);
   flowonnx::cli::add_info_command(app);
+  flowonnx::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
