@@ -9,6 +9,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev               # oneDNN (its CMake config needs OpenCL, only a Recommends)
   libprotobuf-dev protobuf-compiler libonnx-dev  # ONNX protobuf io, checker, schemas
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # the tutorial's cv2 calls
+  libjpeg-dev                                  # corrupt-JPEG check (src/vision/jpeg_check.cc)
   libonnx-testdata                             # ONNX backend node tests (conformance)
   libgtest-dev libgmock-dev                    # tests
   libbenchmark-dev                             # bench/ micro-benchmarks (FLOWONNX_BUILD_BENCH)
