@@ -353,7 +353,8 @@ def test_gather(data, shape, index_shape, elements):
 @settings.get_profile(PROFILE)
 @given(data=st.data(), m=st.integers(0, 4), k=st.integers(0, 4), n=st.integers(0, 4),
        batch=st.lists(st.integers(1, 3), max_size=2).map(tuple),
-       a_vector=st.booleans(), b_vector=st.booleans(), dtype=st.sampled_from([np.float32, np.float64]))
+       a_vector=st.booleans(), b_vector=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]))
 def test_matmul(data, m, k, n, batch, a_vector, b_vector, dtype):
     a_batch = tuple(d if data.draw(st.booleans()) else 1 for d in batch)
     b_batch = batch[data.draw(st.integers(0, len(batch))):]
@@ -420,7 +421,8 @@ def test_few_op_chain(data, steps):
             nodes.append(helper.make_node(data.draw(st.sampled_from(CHAIN_UNARY)), [value], [out]))
         elif kind == "binary":
             rank = data.draw(st.integers(0, len(shape)))
-            const_shape = tuple(d if data.draw(st.booleans()) else 1 for d in shape[len(shape) - rank:])
+            const_shape = tuple(d if data.draw(st.booleans()) else 1
+                                for d in shape[len(shape) - rank:])
             const = data.draw(arrays(const_shape, np.float32, -2, 2))
             initializers.append(onnx.numpy_helper.from_array(const, f"c{step}"))
             operands = [value, f"c{step}"] if data.draw(st.booleans()) else [f"c{step}", value]

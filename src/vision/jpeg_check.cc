@@ -40,7 +40,8 @@ void on_message(j_common_ptr cinfo, int level) {
 
 bool looks_like_jpeg(const std::string& bytes) {
   return bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
-         static_cast<unsigned char>(bytes[1]) == 0xD8 && static_cast<unsigned char>(bytes[2]) == 0xFF;
+         static_cast<unsigned char>(bytes[1]) == 0xD8 &&
+         static_cast<unsigned char>(bytes[2]) == 0xFF;
 }
 
 void check_jpeg_intact(const std::filesystem::path& path, const std::string& bytes) {

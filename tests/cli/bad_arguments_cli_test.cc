@@ -49,7 +49,8 @@ class BadArgumentsCli : public ::testing::TestWithParam<BadArguments> {
     for (const auto& [key, value] :
          {std::pair<std::string, std::string>{"{tmp}", files_->path().string()},
           {"{add}", kAddModel}})
-      for (size_t at; (at = text.find(key)) != std::string::npos;) text.replace(at, key.size(), value);
+      for (size_t at; (at = text.find(key)) != std::string::npos;)
+        text.replace(at, key.size(), value);
     return text;
   }
 
@@ -61,8 +62,8 @@ TEST_P(BadArgumentsCli, ExitCodeAndErrorLine) {
   const std::string args = fill(row.args), message = fill(row.message);
   auto result = test_util::run_command(std::string(FLOWONNX_CLI_PATH) + " " + args + " </dev/null");
   EXPECT_EQ(result.exit_code, row.exit_code) << args << "\n" << result.output;
-  EXPECT_NE(result.output.find("error: " + message), std::string::npos)
-      << args << "\n" << result.output;
+  EXPECT_NE(result.output.find("error: " + message), std::string::npos) << args << "\n"
+                                                                        << result.output;
   // A refused command creates nothing: no folder "no", no output file.
   EXPECT_FALSE(std::filesystem::exists(files_->path() / "no")) << args;
   EXPECT_FALSE(std::filesystem::exists(files_->path() / "y.npy")) << args;
@@ -82,7 +83,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"bench m.onnx --threads -2", 2, "--threads: must be >= 0, got -2"},
         BadArguments{"run m.onnx --threads -2", 2, "--threads: must be >= 0, got -2"},
         BadArguments{"infer --model resnet18 --threads -2", 2, "--threads: must be >= 0, got -2"},
-        BadArguments{"export --model resnet18 --check --rtol -1", 2, "--rtol: must be >= 0, got -1"},
+        BadArguments{"export --model resnet18 --check --rtol -1", 2,
+                     "--rtol: must be >= 0, got -1"},
         BadArguments{"export --model resnet18 --check --atol x", 2, "--atol: 'x' is not a number"},
         BadArguments{"simplify a.onnx b.onnx --check -3", 2, "--check: must be >= 0, got -3"},
         BadArguments{"demo --work-dir /proc/version", 1,

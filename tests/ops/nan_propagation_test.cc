@@ -28,8 +28,8 @@ TEST(NanPropagation, ReluKeepsNaN) {
 }
 
 TEST(NanPropagation, UnaryMathKeepsNaN) {
-  for (MathOp op : {MathOp::Relu, MathOp::Sign, MathOp::HardSigmoid, MathOp::HardSwish,
-                    MathOp::Celu}) {
+  for (MathOp op :
+       {MathOp::Relu, MathOp::Sign, MathOp::HardSigmoid, MathOp::HardSwish, MathOp::Celu}) {
     Tensor x = nan_and_numbers(), y(x.shape(), DType::Float32);
     MathParams params;
     params.alpha = op == MathOp::HardSigmoid ? 0.2f : 1.f;

@@ -67,13 +67,15 @@ void run_infer(const InferOptions& options) {
   if (!options.weights.empty()) {
     model->load_state_dict(load(options.weights));
   } else {
-    fmt::print(stderr, "note: no --weights given; using seeded random weights (seed {})\n", options.seed);
+    fmt::print(stderr, "note: no --weights given; using seeded random weights (seed {})\n",
+               options.seed);
   }
   model->eval();
 
   auto start = std::chrono::steady_clock::now();
   Tensor output = model->forward(input);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   fmt::print("{}: input {} -> output {} in {:.1f} ms\n", options.model, input.describe(),
              output.describe(), ms);
   if (output.rank() == 2) {
@@ -93,17 +95,22 @@ void add_infer_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("infer", "Eager forward pass of a zoo model");
   auto options = std::make_shared<InferOptions>();
   cmd->add_option("--model", options->model, "Model name (see `flowonnx models`)")->required();
-  cmd->add_option("--weights", options->weights, "OneFlow checkpoint folder (default: seeded weights)");
-  cmd->add_option("--seed", options->seed, "Seed for weights (without --weights) and the random input")
+  cmd->add_option("--weights", options->weights,
+                  "OneFlow checkpoint folder (default: seeded weights)");
+  cmd->add_option("--seed", options->seed,
+                  "Seed for weights (without --weights) and the random input")
       ->capture_default_str();
   CLI::Option* input = cmd->add_option(
       "--input", options->inputs,
       "[input=]FILE (.npy or .pb) of the model's dtype (default: a seeded random input)");
-  cmd->add_option("--input-shape", options->input_shape, "Shape of the random input, e.g. 1,3,224,224")
+  cmd->add_option("--input-shape", options->input_shape,
+                  "Shape of the random input, e.g. 1,3,224,224")
       ->excludes(input);
   cmd->add_option("--output", options->output, "Write the output to this .npy or .pb");
   add_threads_option(cmd, &options->threads);
-  cmd->add_option("--top", options->top, "How many top classes to print")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--top", options->top, "How many top classes to print")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->callback([options] { run_infer(*options); });
 }
 

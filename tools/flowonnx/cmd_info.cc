@@ -48,7 +48,9 @@ int64_t node_flops(const ir::Graph& graph, const ir::Node& node) {
   if ((node.op_type == "MatMul" || node.op_type == "Gemm") && node.inputs.size() >= 2) {
     auto a = dims_or_one(graph, node.inputs[0]), out = dims_or_one(graph, node.outputs[0]);
     if (a.empty() || out.empty()) return -1;
-    int64_t k = node.op_type == "Gemm" && node.attrs.has("transA") && node.attrs.get_int("transA") ? a[0] : a.back();
+    int64_t k = node.op_type == "Gemm" && node.attrs.has("transA") && node.attrs.get_int("transA")
+                    ? a[0]
+                    : a.back();
     return 2 * product(out) * k;
   }
   return 0;
@@ -73,8 +75,10 @@ void show_info(const InfoOptions& options) {
   for (const auto& node : graph.nodes()) {
     ++histogram[(node->domain.empty() ? "" : node->domain + ".") + node->op_type];
     int64_t f = node_flops(graph, *node);
-    if (f < 0) flops_complete = false;
-    else flops += f;
+    if (f < 0)
+      flops_complete = false;
+    else
+      flops += f;
   }
   int64_t parameters = 0, parameter_bytes = 0;
   for (const auto& [name, tensor] : graph.initializers()) {
@@ -85,12 +89,15 @@ void show_info(const InfoOptions& options) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& name : names) {
       const ir::ValueType& type = graph.type(name);
-      list.push_back({{"name", name}, {"type", onnx_io::onnx_type_string(type.dtype)}, {"shape", dims_text(type)}});
+      list.push_back({{"name", name},
+                      {"type", onnx_io::onnx_type_string(type.dtype)},
+                      {"shape", dims_text(type)}});
     }
     return list;
   };
   nlohmann::json opsets = nlohmann::json::object();
-  for (const auto& [domain, version] : graph.opset_imports) opsets[domain.empty() ? "ai.onnx" : domain] = version;
+  for (const auto& [domain, version] : graph.opset_imports)
+    opsets[domain.empty() ? "ai.onnx" : domain] = version;
 
   nlohmann::json info = {{"path", path},
                          {"ir_version", model.ir_version},
@@ -109,8 +116,10 @@ void show_info(const InfoOptions& options) {
   if (options.initializers) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [name, tensor] : graph.initializers())
-      list.push_back({{"name", name}, {"type", onnx_io::onnx_type_string(tensor.dtype())},
-                      {"shape", tensor.shape()}, {"bytes", tensor.nbytes()}});
+      list.push_back({{"name", name},
+                      {"type", onnx_io::onnx_type_string(tensor.dtype())},
+                      {"shape", tensor.shape()},
+                      {"bytes", tensor.nbytes()}});
     info["initializers"] = list;
   }
   if (!options.dot.empty()) {
@@ -122,16 +131,17 @@ void show_info(const InfoOptions& options) {
     fmt::print("{}\n", info.dump(2));
     return;
   }
-  fmt::print("model     {}\nproducer  {} (IR {})\ngraph     {}\nopsets    {}\n", path, info["producer"].get<std::string>(),
-             model.ir_version, graph.name, opsets.dump());
+  fmt::print("model     {}\nproducer  {} (IR {})\ngraph     {}\nopsets    {}\n", path,
+             info["producer"].get<std::string>(), model.ir_version, graph.name, opsets.dump());
   for (const char* side : {"inputs", "outputs"})
     for (const auto& arg : info[side])
-      fmt::print("{:<9} {} {} {}\n", side, arg["name"].get<std::string>(), arg["type"].get<std::string>(),
-                 arg["shape"].get<std::string>());
+      fmt::print("{:<9} {} {} {}\n", side, arg["name"].get<std::string>(),
+                 arg["type"].get<std::string>(), arg["shape"].get<std::string>());
   fmt::print("params    {} ({:.1f} MB)\n", parameters, parameter_bytes / 1e6);
-  fmt::print("compute   {:.3f} G MACs (multiply-adds) = {:.3f} GFLOPs (2 per MAC) per run; "
-             "Conv/Gemm/MatMul only, symbolic dims as 1{}\n",
-             flops / 2e9, flops / 1e9, flops_complete ? "" : "; some shapes unknown, not counted");
+  fmt::print(
+      "compute   {:.3f} G MACs (multiply-adds) = {:.3f} GFLOPs (2 per MAC) per run; "
+      "Conv/Gemm/MatMul only, symbolic dims as 1{}\n",
+      flops / 2e9, flops / 1e9, flops_complete ? "" : "; some shapes unknown, not counted");
   fmt::print("nodes     {}\n", graph.nodes().size());
   for (const auto& [op, count] : histogram) fmt::print("  {:<24} {}\n", op, count);
   if (options.initializers)

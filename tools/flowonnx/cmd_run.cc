@@ -39,7 +39,8 @@ std::optional<DType> dtype_of(const NodeArg& arg) {
 std::vector<InputSpec> input_specs(const InferenceSession& session) {
   std::vector<InputSpec> specs;
   for (const NodeArg& arg : session.get_inputs())
-    specs.push_back({arg.name, dtype_of(arg), arg.has_shape ? static_cast<int>(arg.shape.size()) : -1});
+    specs.push_back(
+        {arg.name, dtype_of(arg), arg.has_shape ? static_cast<int>(arg.shape.size()) : -1});
   return specs;
 }
 
@@ -71,7 +72,8 @@ void save_inputs(const std::string& folder, const InferenceSession& session,
   for (const NodeArg& arg : session.get_inputs()) {
     auto feed = feeds.find(arg.name);
     if (feed == feeds.end()) continue;
-    std::string path = (std::filesystem::path(folder) / fmt::format("input_{}.pb", index++)).string();
+    std::string path =
+        (std::filesystem::path(folder) / fmt::format("input_{}.pb", index++)).string();
     onnx_io::write_tensor_pb(path, feed->second, arg.name);
     fmt::print("saved input {} to {}\n", arg.name, path);
   }
@@ -84,8 +86,8 @@ std::string compare_expected(const std::vector<Binding>& expected,
                              const std::vector<Tensor>& results, const Tolerance& tolerance) {
   std::string verdict;
   for (const Binding& binding : expected) {
-    size_t index = std::find(output_names.begin(), output_names.end(), binding.name) -
-                   output_names.begin();
+    size_t index =
+        std::find(output_names.begin(), output_names.end(), binding.name) - output_names.begin();
     Tensor reference = read_tensor_file(binding.file);
     const Tensor& got = results[index];
     if (reference.dtype() != got.dtype() || reference.shape() != got.shape()) {
@@ -97,10 +99,11 @@ std::string compare_expected(const std::vector<Binding>& expected,
       continue;
     }
     OutputComparison c = compare_output(binding.name, reference, got, tolerance, 1);
-    fmt::print("expected {}: max abs err {:.3g}, max rel err {:.3g}, {} of {} outside rtol {:g} "
-               "atol {:g}\n",
-               binding.name, c.max_abs_err, c.max_rel_err, c.num_outside, c.num_elements,
-               tolerance.rtol, tolerance.atol);
+    fmt::print(
+        "expected {}: max abs err {:.3g}, max rel err {:.3g}, {} of {} outside rtol {:g} "
+        "atol {:g}\n",
+        binding.name, c.max_abs_err, c.max_rel_err, c.num_outside, c.num_elements, tolerance.rtol,
+        tolerance.atol);
     if (c.ok()) continue;
     const Outlier& worst = c.worst.at(0);
     fmt::print("  worst: {}{} expected {:.9g}, got {:.9g} (abs err {:.3g})\n", binding.name,
@@ -135,16 +138,19 @@ void run_model(const RunOptions& options) {
 
   auto start = std::chrono::steady_clock::now();
   std::vector<Tensor> results = session.run({}, feeds);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   fmt::print("ran {} in {:.2f} ms\n", options.model, ms);
   for (size_t i = 0; i < results.size(); ++i)
     fmt::print("{}: {} {}\n", output_names[i], results[i].describe(), summarize(results[i]));
   for (const Binding& save : saves) {
-    size_t index = std::find(output_names.begin(), output_names.end(), save.name) - output_names.begin();
+    size_t index =
+        std::find(output_names.begin(), output_names.end(), save.name) - output_names.begin();
     write_tensor_file(save.file, results[index]);
     fmt::print("wrote {} to {}\n", save.name, save.file);
   }
-  std::string verdict = compare_expected(expected, output_names, results, {options.rtol, options.atol});
+  std::string verdict =
+      compare_expected(expected, output_names, results, {options.rtol, options.atol});
   std::cout.flush();
   if (!verdict.empty()) throw CheckFailed(verdict);
   if (!expected.empty()) fmt::print("check passed: {} output(s) as expected\n", expected.size());
@@ -156,7 +162,8 @@ void add_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Run an ONNX model on .npy / .pb tensors");
   auto options = std::make_shared<RunOptions>();
   cmd->add_option("model", options->model, "Model file (.onnx)")->required();
-  cmd->add_option("--input", options->inputs, "[NAME=]FILE input (.npy or .pb); unnamed bind in order");
+  cmd->add_option("--input", options->inputs,
+                  "[NAME=]FILE input (.npy or .pb); unnamed bind in order");
   CLI::Option* random = cmd->add_flag(
       "--random-input", options->random_input,
       "Seeded random values for every input not given by --input (symbolic dims as 1)");
@@ -165,7 +172,8 @@ void add_run_command(CLI::App& app) {
       ->needs(random);
   cmd->add_option("--save-inputs", options->save_inputs,
                   "Write the inputs to this folder as input_0.pb, ... (ONNX test-data layout)");
-  cmd->add_option("--output", options->outputs, "[NAME=]FILE to save an output; unnamed bind in order");
+  cmd->add_option("--output", options->outputs,
+                  "[NAME=]FILE to save an output; unnamed bind in order");
   CLI::Option* expected = cmd->add_option(
       "--expected", options->expected,
       "[NAME=]FILE reference output; unnamed bind in order; exit 3 when one differs");
@@ -177,7 +185,8 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str()
       ->check(at_least(0))
       ->needs(expected);
-  cmd->add_option("--providers", options->providers, "Execution providers in order: cpu, cuda, tensorrt")
+  cmd->add_option("--providers", options->providers,
+                  "Execution providers in order: cpu, cuda, tensorrt")
       ->capture_default_str();
   add_threads_option(cmd, &options->threads);
   cmd->callback([options] { run_model(*options); });
