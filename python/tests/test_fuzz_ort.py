@@ -6,7 +6,8 @@ outputs (same dtype and shape, values within float tolerance) or both runtimes r
 CI runs a derandomized, bounded number of examples (the "ci" profile, well under a minute); a
 long run explores freely:
 
-    FLOWONNX_FUZZ_PROFILE=long FLOWONNX_FUZZ_EXAMPLES=20000 .venv/bin/pytest python/tests/test_fuzz_ort.py
+    FLOWONNX_FUZZ_PROFILE=long FLOWONNX_FUZZ_EXAMPLES=20000 \
+        .venv/bin/pytest python/tests/test_fuzz_ort.py
 
 Every mismatch found becomes an @example of its family below, so it stays a regression case.
 """
@@ -426,7 +427,8 @@ def test_few_op_chain(data, steps):
             const = data.draw(arrays(const_shape, np.float32, -2, 2))
             initializers.append(onnx.numpy_helper.from_array(const, f"c{step}"))
             operands = [value, f"c{step}"] if data.draw(st.booleans()) else [f"c{step}", value]
-            nodes.append(helper.make_node(data.draw(st.sampled_from(CHAIN_BINARY)), operands, [out]))
+            op = data.draw(st.sampled_from(CHAIN_BINARY))
+            nodes.append(helper.make_node(op, operands, [out]))
         elif kind == "transpose" and shape:
             perm = data.draw(st.permutations(range(len(shape))))
             nodes.append(helper.make_node("Transpose", [value], [out], perm=perm))
