@@ -135,8 +135,20 @@ def check_same(model, feeds, rtol=1e-4):
     try:
         assert_outputs_equal(got, expected, rtol, "onnxruntime")
     except AssertionError:
+        if all(g.size == 0 for g in got) and all(np.asarray(e).size == 0 for e in expected):
+            # Empty outputs: only the shape can differ, and ONNX's shape inference is the spec
+            # (onnxruntime gives ArgMax of a [0,0] input the shape [0,0] even with keepdims=0,
+            # where onnx.reference raises).
+            assert [list(g.shape) for g in got] == inferred_shapes(model)
+            return
         assert_outputs_equal(got, run_reference(model, feeds), rtol,
                              "onnx.reference (onnxruntime differs too)")
+
+
+def inferred_shapes(model):
+    """The output shapes ONNX's strict shape inference gives (every input shape is static)."""
+    inferred = onnx.shape_inference.infer_shapes(onnx.load_from_string(model), strict_mode=True)
+    return [[d.dim_value for d in o.type.tensor_type.shape.dim] for o in inferred.graph.output]
 
 
 # --- strategies ---------------------------------------------------------------------------------
@@ -466,6 +478,9 @@ REGRESSIONS = {
     # ArgMax of an empty axis was refused even when the output is empty too.
     "argmax_empty_output": ("ArgMax", {"axis": 0, "keepdims": 0},
                             [np.zeros((0, 0), np.float32)]),
+    # Not a flowonnx bug: onnxruntime's shape for this is [0, 0]; shape inference decides.
+    "argmax_empty_last_axis": ("ArgMax", {"axis": -1, "keepdims": 0},
+                               [np.zeros((0, 0), np.float32)]),
 }
 
 
