@@ -9,6 +9,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev               # oneDNN (its CMake config needs OpenCL, only a Recommends)
   libprotobuf-dev protobuf-compiler curl        # protobuf for ONNX (scripts/setup_onnx.sh builds its C++ library)
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # the tutorial's cv2 calls
+  libjpeg-dev                                  # corrupt-JPEG check (src/vision/jpeg_check.cc)
   libonnx-testdata                             # ONNX backend node tests (conformance)
   libcpp-httplib-dev                           # flowonnx serve: HTTP server (and the tests' client)
   libgrpc++-dev protobuf-compiler-grpc         # flowonnx serve: the gRPC endpoint

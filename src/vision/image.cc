@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/file_util.h"
+#include "vision/jpeg_check.h"
 
 namespace flowonnx::vision {
 namespace fs = std::filesystem;
@@ -16,6 +18,8 @@ cv::Mat read_image(const fs::path& path) {
   if (!fs::exists(path, ec)) fail(ErrorCode::IoError, "image {}: no such file", path.string());
   if (fs::is_directory(path, ec))
     fail(ErrorCode::IoError, "image {}: is a folder, not an image file", path.string());
+  const std::string bytes = read_file(path);
+  if (looks_like_jpeg(bytes)) check_jpeg_intact(path, bytes);  // imread only warns
   cv::Mat image;
   try {
     image = cv::imread(path.string(), cv::IMREAD_COLOR);

@@ -4,6 +4,9 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -99,6 +102,67 @@ TEST_F(RunInfoCliTest, BadBindingsAndFilesAreErrors) {
   Result garbage_type = run_cli("run " + model_.string() + " --input x.txt", dir_);
   EXPECT_EQ(garbage_type.exit_code, 1);
   EXPECT_NE(garbage_type.err.find("use .npy or .pb"), std::string::npos) << garbage_type.err;
+}
+
+// run --random-input / --save-inputs make a test case; --expected checks against it: exit 0 on
+// the same inputs, exit 3 naming the worst element once one value of the reference is changed.
+TEST_F(RunInfoCliTest, RandomInputsSavedInputsAndExpectedOutputs) {
+  const fs::path inputs = dir_ / "case", y = dir_ / "ref.npy";
+  Result made = run_cli("run " + model_.string() + " --random-input --seed 7 --save-inputs " +
+                            inputs.string() + " --output " + y.string(), dir_);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ASSERT_TRUE(fs::exists(inputs / "input_0.pb")) << made.out;
+  EXPECT_NE(made.out.find("_ResNet18Graph_0-output_0/out: float32[1,1000]"), std::string::npos)
+      << made.out;  // the symbolic batch N drawn as 1
+
+  Result same = run_cli("run " + model_.string() + " --input " + (inputs / "input_0.pb").string() +
+                            " --expected " + y.string(), dir_);
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("check passed: 1 output(s) as expected"), std::string::npos) << same.out;
+  Result again = run_cli("run " + model_.string() + " --random-input --seed 7 --expected " +
+                             y.string() + " --rtol 0 --atol 0", dir_);
+  EXPECT_EQ(again.exit_code, 0) << "the same seed gives the same inputs\n" << again.out;
+
+  Tensor changed = read_npy(y).clone();
+  changed.data<float>()[17] += 1.0f;
+  write_npy(dir_ / "changed.npy", changed);
+  Result differs = run_cli("run " + model_.string() + " --input " +
+                               (inputs / "input_0.pb").string() + " --expected " +
+                               (dir_ / "changed.npy").string(), dir_);
+  EXPECT_EQ(differs.exit_code, 3) << differs.out << differs.err;
+  EXPECT_NE(differs.out.find("1 of 1000 outside"), std::string::npos) << differs.out;
+  EXPECT_NE(differs.out.find("worst: _ResNet18Graph_0-output_0/out[0, 17]"), std::string::npos)
+      << differs.out;
+  EXPECT_NE(differs.err.find("check FAILED: output '_ResNet18Graph_0-output_0/out' differs"),
+            std::string::npos)
+      << differs.err;
+}
+
+// info --dot: one box per node, the graph's input and output, edges labelled with types; and the
+// compute line names MACs and FLOPs.
+TEST_F(RunInfoCliTest, InfoDrawsTheGraphAndNamesMacsAndFlops) {
+  const fs::path dot = dir_ / "graph.dot";
+  Result json = run_cli("info --json --dot " + dot.string() + " " + model_.string(), dir_);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json info = nlohmann::json::parse(json.out);
+  EXPECT_EQ(info["macs"].get<int64_t>() * 2, info["flops"].get<int64_t>());
+  std::ifstream in(dot);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string graph = text.str();
+  ASSERT_EQ(graph.rfind("digraph \"ResNet18Graph_0\" {", 0), 0u) << graph.substr(0, 200);
+  const std::regex box(R"(\n  n\d+ \[shape=box)");
+  const auto boxes = std::distance(std::sregex_iterator(graph.begin(), graph.end(), box),
+                                   std::sregex_iterator());
+  EXPECT_EQ(boxes, info["nodes"].get<int64_t>());
+  EXPECT_NE(graph.find("label=\"conv2d-0\\nConv\\n(1 weight)\"]"), std::string::npos);
+  EXPECT_NE(graph.find("in0 -> n0 [label=\"f32[N,3,32,32]\"]"), std::string::npos);
+  EXPECT_NE(graph.find(" -> out0;"), std::string::npos);
+  EXPECT_EQ(graph.substr(graph.size() - 2), "}\n");
+
+  Result text_info = run_cli("info " + model_.string(), dir_);
+  EXPECT_NE(text_info.out.find(" G MACs (multiply-adds) = "), std::string::npos) << text_info.out;
+  EXPECT_NE(text_info.out.find(" GFLOPs (2 per MAC) per run"), std::string::npos) << text_info.out;
 }
 
 }  // namespace

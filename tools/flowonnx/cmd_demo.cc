@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "commands.h"
+#include "output_paths.h"
 #include "flow/checkpoint.h"
 #include "flow/nn/graph.h"
 #include "models/resnet.h"
@@ -64,19 +65,14 @@ std::vector<int64_t> indices(const std::vector<vision::Prediction>& predictions)
 void run_demo(const DemoOptions& options) {
   Stopwatch total, step;
   const fs::path work = options.work_dir;
-  std::error_code ec;
-  if (fs::exists(work, ec) && !fs::is_directory(work, ec))
-    fail(ErrorCode::IoError, "--work-dir {}: exists and is not a folder", work.string());
-  fs::create_directories(work, ec);
-  if (ec)
-    fail(ErrorCode::IoError, "--work-dir {}: cannot create the folder: {}", work.string(),
-         ec.message());
+  check_output_path("--work-dir", work, OutputKind::kFolder);
   const fs::path image_path =
       options.image.empty() ? vision::builtin_asset("cat.jpg") : fs::path(options.image);
   const fs::path labels_path = options.labels.empty()
                                    ? vision::builtin_asset("imagenet_classes.txt")
                                    : fs::path(options.labels);
   cv::Mat image = vision::read_image(image_path);  // fail early on a bad --image
+  create_output_folder("--work-dir", work);  // after every check: a refused run leaves nothing
 
   fmt::print("flowonnx demo: the OneFlow tutorial \"OneFlow 与 ONNX 交互\" end to end, in C++\n");
   const bool seeded = options.weights.empty();

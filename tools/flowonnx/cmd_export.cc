@@ -12,6 +12,7 @@
 #include "flow/checkpoint.h"
 #include "flow/nn/graph.h"
 #include "models/zoo.h"
+#include "output_paths.h"
 #include "verify/check.h"
 #include "verify/export.h"
 #include "tensor/random.h"
@@ -52,6 +53,7 @@ DynamicAxis parse_dynamic_axis(const std::string& text) {
 }
 
 void run_export(const ExportCommandOptions& options) {
+  const std::filesystem::path model_path = export_model_path("-o", options.output);
   const models::ModelInfo& info = models::find_model(options.model);
   auto model = models::create_seeded_model(options.model, options.seed);
   if (!options.weights.empty()) model->load_state_dict(load(options.weights));
@@ -66,7 +68,7 @@ void run_export(const ExportCommandOptions& options) {
   export_options.external_data = options.external_data;
   export_options.opset = options.opset;
   export_options.flow_weight_dir = options.flow_weight_dir.empty() ? options.weights : options.flow_weight_dir;
-  export_options.onnx_model_path = options.output;
+  export_options.onnx_model_path = model_path.string();
   export_options.dynamic_batch_size = options.dynamic_batch;
   export_options.simplify = !options.no_simplify;
   for (const std::string& text : options.dynamic_axes) export_options.dynamic_axes.push_back(parse_dynamic_axis(text));

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "flow/checkpoint.h"
 #include "models/zoo.h"
+#include "output_paths.h"
 
 namespace flowonnx::cli {
 
@@ -20,6 +21,7 @@ void add_init_command(CLI::App& app) {
   cmd->add_option("--seed", options->seed, "Seed of the weight initialisation")->capture_default_str();
   cmd->add_option("-o,--output", options->output, "Checkpoint folder to write")->required();
   cmd->callback([options] {
+    check_output_path("-o", options->output, OutputKind::kFolder);
     auto model = models::create_seeded_model(options->model, options->seed);
     StateDict state = model->state_dict();
     size_t bytes = 0;

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "onnx/model_io.h"
+#include "output_paths.h"
 #include "passes/model_summary.h"
 #include "passes/pass.h"
 #include "passes/simplify.h"
@@ -36,6 +37,7 @@ void run_optimize(const OptimizeCommandOptions& options) {
   }
   for (const auto& name : names) passes::find_pass(name);  // unknown names fail before loading
 
+  check_output_path("OUT", options.output, OutputKind::kFile);
   onnx_io::Model model = onnx_io::load_model(options.input);
   passes::ModelSummary before = passes::summarize(model.graph, options.input);
   passes::SimplifyOptions run_options;

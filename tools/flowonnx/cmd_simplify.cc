@@ -6,6 +6,7 @@
 #include "cli_rules.h"
 #include "commands.h"
 #include "onnx/model_io.h"
+#include "output_paths.h"
 #include "passes/equivalence_check.h"
 #include "passes/model_summary.h"
 #include "passes/simplify.h"
@@ -22,6 +23,7 @@ struct SimplifyCommandOptions {
 };
 
 void run_simplify(const SimplifyCommandOptions& options) {
+  check_output_path("OUT", options.output, OutputKind::kFile);
   onnx_io::Model model = onnx_io::load_model(options.input);
   passes::ModelSummary before = passes::summarize(model.graph, options.input);
   onnx_io::Model original = options.check > 0 ? passes::clone_model(model) : onnx_io::Model{};

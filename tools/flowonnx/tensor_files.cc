@@ -12,7 +12,8 @@ namespace flowonnx::cli {
 
 namespace {
 bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 }  // namespace
 
@@ -42,7 +43,8 @@ std::vector<Binding> resolve_bindings(const std::vector<std::string>& texts,
     Binding binding = parse_binding(text);
     if (binding.name.empty()) continue;
     if (std::find(names.begin(), names.end(), binding.name) == names.end())
-      fail(ErrorCode::InvalidArgument, "--{} {}: the model has no {} named '{}'", what, text, what, binding.name);
+      fail(ErrorCode::InvalidArgument, "--{} {}: the model has no {} named '{}'", what, text, what,
+           binding.name);
     if (!taken.insert(binding.name).second)
       fail(ErrorCode::InvalidArgument, "--{}: '{}' is bound twice", what, binding.name);
   }
@@ -52,13 +54,43 @@ std::vector<Binding> resolve_bindings(const std::vector<std::string>& texts,
     if (binding.name.empty()) {
       while (next != names.end() && taken.count(*next)) ++next;
       if (next == names.end())
-        fail(ErrorCode::InvalidArgument, "--{} {}: the model has only {} {}s", what, text, names.size(), what);
+        fail(ErrorCode::InvalidArgument, "--{} {}: the model has only {} {}{}", what, text,
+             names.size(), what, names.size() == 1 ? "" : "s");
       binding.name = *next;
       taken.insert(*next);
     }
     bindings.push_back(binding);
   }
   return bindings;
+}
+
+std::map<std::string, Tensor> read_inputs(const std::vector<std::string>& texts,
+                                          const std::vector<InputSpec>& inputs) {
+  std::vector<std::string> names;
+  for (const InputSpec& input : inputs) names.push_back(input.name);
+  std::map<std::string, Tensor> feeds;
+  for (const Binding& binding : resolve_bindings(texts, names, "input")) {
+    const InputSpec& input = *std::find_if(
+        inputs.begin(), inputs.end(), [&](const InputSpec& i) { return i.name == binding.name; });
+    Tensor tensor = read_tensor_file(binding.file);
+    if (input.dtype && tensor.dtype() != *input.dtype)
+      fail(ErrorCode::InvalidArgument,
+           "--input {}: holds {}, but input '{}' takes {} (no implicit cast, as in ONNX Runtime: "
+           "save the array as {})",
+           binding.file, tensor.describe(), input.name, dtype_name(*input.dtype),
+           dtype_name(*input.dtype));
+    if (input.rank >= 0 && tensor.rank() != input.rank)
+      fail(ErrorCode::InvalidArgument, "--input {}: holds {}, but input '{}' takes rank {}",
+           binding.file, tensor.describe(), input.name, input.rank);
+    feeds[binding.name] = std::move(tensor);
+  }
+  return feeds;
+}
+
+void check_tensor_file_name(const std::string& option, const std::string& path) {
+  if (!ends_with(path, ".npy") && !ends_with(path, ".pb"))
+    fail(ErrorCode::InvalidArgument, "{} {}: unknown tensor file type (use .npy or .pb)", option,
+         path);
 }
 
 std::string summarize(const Tensor& tensor) {
@@ -68,9 +100,10 @@ std::string summarize(const Tensor& tensor) {
   double sum = 0;
   for (double v : values) sum += v;
   std::string first;
-  for (size_t i = 0; i < std::min<size_t>(values.size(), 6); ++i) first += fmt::format(" {:.6g}", values[i]);
-  return fmt::format("min {:.6g} max {:.6g} mean {:.6g}; first:{}{}", *low, *high, sum / values.size(), first,
-                     values.size() > 6 ? " ..." : "");
+  for (size_t i = 0; i < std::min<size_t>(values.size(), 6); ++i)
+    first += fmt::format(" {:.6g}", values[i]);
+  return fmt::format("min {:.6g} max {:.6g} mean {:.6g}; first:{}{}", *low, *high,
+                     sum / values.size(), first, values.size() > 6 ? " ..." : "");
 }
 
 }  // namespace flowonnx::cli

@@ -56,7 +56,8 @@ template <typename T, typename Visit>
 decltype(auto) visit_unary_op(UnaryOp op, Visit&& visit) {
   switch (op) {
     case UnaryOp::Relu:
-      return visit([](T x) { return x > T(0) ? x : T(0); });
+      // NaN stays NaN, as in ONNX Runtime and PyTorch (x > 0 ? x : 0 made it 0).
+      return visit([](T x) { return x < T(0) ? T(0) : x; });
   }
   fail(ErrorCode::InvalidArgument, "unary: unknown op {}", static_cast<int>(op));
 }

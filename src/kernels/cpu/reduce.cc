@@ -264,9 +264,11 @@ void reduce_reference(ReduceOp op, const Tensor& x, const std::vector<bool>& red
 void arg_reduce(bool max, const Tensor& x, int64_t axis, bool select_last_index, Tensor& y) {
   axis = detail::normalize_axis("arg_reduce", axis, x.rank());
   const int64_t n = x.shape()[axis];
-  FLOWONNX_REQUIRE(n > 0, "arg_reduce: empty axis {} of {}", axis, x.describe());
   const int64_t outer = detail::product(x.shape(), 0, axis);
   const int64_t inner = detail::product(x.shape(), axis + 1, x.shape().size());
+  // An empty axis has no index to return, unless the output is empty too (as ORT: [0,0] -> [0]).
+  FLOWONNX_REQUIRE(n > 0 || outer * inner == 0, "arg_reduce: empty axis {} of {}", axis,
+                   x.describe());
   FLOWONNX_REQUIRE(y.dtype() == DType::Int64 && y.num_elements() == outer * inner,
                    "arg_reduce: output {} for input {}", y.describe(), x.describe());
   std::vector<double> in = x.to_double_vector();

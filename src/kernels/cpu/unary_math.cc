@@ -13,6 +13,14 @@ namespace flowonnx::kernels {
 
 namespace {
 
+// min(high, max(low, v)) for every v but NaN, which stays NaN as in ONNX Runtime (std::max and
+// std::min return their first argument when a comparison with NaN fails, which made
+// HardSigmoid(NaN) 1 and Relu(NaN) 0: found by python/tests/test_fuzz_ort.py).
+template <typename T>
+T clamp_keeping_nan(T v, T low, T high) {
+  return v < low ? low : (v > high ? high : v);
+}
+
 // Work of one element in threads_for's units: a libm call costs an order of magnitude more
 // than a compare or an add.
 int64_t cost_of(MathOp op) {
@@ -96,8 +104,8 @@ void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
       return map<T>(x, y, threads, [](T v) { return std::abs(v); });
     case MathOp::Neg:
       return map<T>(x, y, threads, [](T v) { return -v; });
-    case MathOp::Sign:
-      return map<T>(x, y, threads, [](T v) { return T((v > 0) - (v < 0)); });
+    case MathOp::Sign:  // Sign(NaN) is NaN, as in ONNX Runtime and numpy
+      return map<T>(x, y, threads, [](T v) { return v != v ? v : T((v > 0) - (v < 0)); });
     case MathOp::Exp:
       return map<T>(x, y, threads, [](T v) { return std::exp(v); });
     case MathOp::Log:
@@ -152,10 +160,10 @@ void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
       return map<T>(x, y, threads, [=](T v) { return v >= 0 ? v : alpha * v; });
     case MathOp::HardSigmoid:
       return map<T>(x, y, threads,
-                    [=](T v) { return std::max(T(0), std::min(T(1), alpha * v + beta)); });
+                    [=](T v) { return clamp_keeping_nan(alpha * v + beta, T(0), T(1)); });
     case MathOp::HardSwish:
       return map<T>(x, y, threads,
-                    [](T v) { return v * std::max(T(0), std::min(T(1), v / T(6) + T(0.5))); });
+                    [](T v) { return v * clamp_keeping_nan(v / T(6) + T(0.5), T(0), T(1)); });
     case MathOp::Elu:
       return map<T>(x, y, threads, [=](T v) { return v >= 0 ? v : alpha * (std::exp(v) - T(1)); });
     case MathOp::Selu:
@@ -163,7 +171,7 @@ void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
                     [=](T v) { return gamma * (v > 0 ? v : alpha * (std::exp(v) - T(1))); });
     case MathOp::Celu:
       return map<T>(x, y, threads, [=](T v) {
-        return std::max(T(0), v) + std::min(T(0), alpha * (std::exp(v / alpha) - T(1)));
+        return v > 0 ? v : (v <= 0 ? alpha * (std::exp(v / alpha) - T(1)) : v);  // NaN stays
       });
     case MathOp::ThresholdedRelu:
       return map<T>(x, y, threads, [=](T v) { return v > alpha ? v : T(0); });
@@ -171,7 +179,7 @@ void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
       return map<T>(x, y, threads,
                     [=](T v) { return v < -alpha ? v + beta : (v > alpha ? v - beta : T(0)); });
     case MathOp::Relu:
-      return map<T>(x, y, threads, [](T v) { return v > 0 ? v : T(0); });
+      return map<T>(x, y, threads, [](T v) { return v < 0 ? T(0) : v; });  // NaN stays NaN
     case MathOp::Mish:
       return map<T>(x, y, threads, [](T v) { return v * std::tanh(std::log1p(std::exp(v))); });
     case MathOp::Gelu:

@@ -381,7 +381,12 @@ ComputeFn make_clip(const KernelInit&) {
       int64_t count = x.num_elements();
       const int threads = kernels::threads_for(count);
 #pragma omp parallel for num_threads(threads) if (threads > 1)
-      for (int64_t i = 0; i < count; ++i) out[i] = std::min(high, std::max(low, in[i]));
+      // Not std::min(high, std::max(low, v)): that made Clip(NaN) the lowest float; NaN stays NaN
+      // as in ONNX Runtime. With low > high every value becomes high, as there.
+      for (int64_t i = 0; i < count; ++i) {
+        T v = in[i] < low ? low : in[i];
+        out[i] = v > high ? high : v;
+      }
     });
   };
 }
