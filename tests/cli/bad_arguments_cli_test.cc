@@ -50,7 +50,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"demo --work-dir /proc/version", 1,
                      "--work-dir /proc/version: exists and is not a folder"},
         BadArguments{"demo --work-dir /proc/version/sub", 1,
-                     "--work-dir /proc/version/sub: cannot create the folder"}));
+                     "--work-dir /proc/version/sub: cannot create the folder"},
+        BadArguments{"demo --model bert_tiny", 1,
+                     "demo --model bert_tiny: the demo classifies images, and this model takes "
+                     "int64 [1,16]"}));
 
 }  // namespace
 }  // namespace flowonnx

@@ -86,7 +86,7 @@ void add_infer_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("infer", "Eager forward pass of a zoo model");
   auto options = std::make_shared<InferOptions>();
   cmd->add_option("--model", options->model, "Model name (see `flowonnx models`)")->required();
-  cmd->add_option("--weights", options->weights, "OneFlow checkpoint folder (default: seeded weights)");
+  cmd->add_option("--weights", options->weights, "Checkpoint: OneFlow folder, PyTorch .pth/.pt or .safetensors (default: seeded weights)");
   cmd->add_option("--seed", options->seed, "Seed for weights (without --weights) and the random input")
       ->capture_default_str();
   cmd->add_option("--input", options->input, "Input .npy (default: seeded random input of --input-shape)");
