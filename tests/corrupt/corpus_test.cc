@@ -317,6 +317,13 @@ std::vector<Case> corpus() {
   add({"TorchStorageMissing", Target::Checkpoint,
        file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({fc}), {})), bad,
        "storage '0' is missing from the file"});
+  tf::PickledTensor huge = fc;  // numel * 4 wraps 64 bits: must not pass as "enough bytes"
+  huge.storage_numel = int64_t{1} << 62;
+  huge.size = {int64_t{1} << 31, int64_t{1} << 31};
+  huge.stride = {int64_t{1} << 31, 1};
+  add({"TorchStorageNumelWrapsBytes", Target::Checkpoint,
+       file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({huge}), {{"0", six_floats}})), bad,
+       "storage '0' has 24 bytes but the pickle declares 4611686018427387904 elements"});
   tf::PickledTensor unknown_type = fc;
   unknown_type.storage_type = "QInt8Storage";
   add({"TorchStorageTypeOffAllowList", Target::Checkpoint,
@@ -333,6 +340,11 @@ std::vector<Case> corpus() {
        file_bytes("ck", tf::safetensors(R"({"w":{"dtype":"F32","shape":[6],"data_offsets":[24,48]}})",
                                         six_floats)),
        bad, "data_offsets [24, 48] fall outside the 24 data bytes"});
+  add({"SafetensorsHugeShape", Target::Checkpoint,
+       file_bytes("ck", tf::safetensors(
+                            R"({"w":{"dtype":"F64","shape":[1099511627776,1073741824],"data_offsets":[0,24]}})",
+                            six_floats)),
+       bad, "is absurd"});
   add({"SafetensorsTruncatedHeader", Target::Checkpoint,
        file_bytes("ck", tf::safetensors(R"({"w":{"dtype":"F32","shape":[6],"data_offsets":[0,24]}})",
                                         six_floats)

@@ -34,9 +34,15 @@ inline std::string unicode(const std::string &text) {  // BINUNICODE
 inline std::string global(const std::string &module, const std::string &name) {
   return "c" + module + "\n" + name + "\n";
 }
-inline std::string integer(int64_t value) {  // BININT (4-byte signed)
-  std::string out = "J";
-  append_le(out, static_cast<uint64_t>(value), 4);
+inline std::string integer(int64_t value) {  // BININT (4-byte signed), else LONG1 of 8 bytes
+  std::string out;
+  if (value >= INT32_MIN && value <= INT32_MAX) {
+    out = "J";
+    append_le(out, static_cast<uint64_t>(value), 4);
+  } else {
+    out = "\x8a\x08";
+    append_le(out, static_cast<uint64_t>(value), 8);
+  }
   return out;
 }
 inline std::string int_tuple(const std::vector<int64_t> &values) {

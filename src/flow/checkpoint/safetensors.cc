@@ -55,11 +55,12 @@ Tensor read_one(const std::string& name, const json& info, std::string_view data
          dtype->get<std::string>());
   Shape dims;
   uint64_t numel = 1;
+  // At most 2^60 elements, so that numel * element_size (<= 8) cannot wrap.
   for (const json& dim : *shape) {
     if (!dim.is_number_unsigned())
       bad(fmt::format("shape {} has a non-integer dim", shape->dump()));
     uint64_t d = dim.get<uint64_t>();
-    if (d > 0 && numel > (uint64_t{1} << 62) / d)
+    if (d > 0 && numel > (uint64_t{1} << 60) / d)
       bad(fmt::format("shape {} is absurd", shape->dump()));
     numel *= d;
     dims.push_back(static_cast<int64_t>(d));

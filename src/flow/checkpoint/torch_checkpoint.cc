@@ -126,12 +126,13 @@ class TensorBuilder {
     if (found == storages_.end())
       fail(ErrorCode::InvalidModel, "{}: tensor '{}': storage '{}' is missing from the file",
            source_, key, ref.key);
-    uint64_t needed = static_cast<uint64_t>(ref.numel) * ref.type.element_size;
-    if (found->second.size() < needed)
+    // Compared by division: numel * element_size may not fit 64 bits in a hostile file.
+    if (static_cast<uint64_t>(ref.numel) > found->second.size() / ref.type.element_size)
       fail(ErrorCode::InvalidModel,
            "{}: tensor '{}': storage '{}' has {} bytes but the pickle declares {} elements of {} "
-           "({} bytes)",
-           source_, key, ref.key, found->second.size(), ref.numel, ref.type_name, needed);
+           "({} bytes each)",
+           source_, key, ref.key, found->second.size(), ref.numel, ref.type_name,
+           ref.type.element_size);
     return found->second;
   }
 
