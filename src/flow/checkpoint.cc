@@ -20,7 +20,10 @@
 #include "base/logging.h"
 #include "base/temporary_path.h"
 #include "flow/checkpoint/pickle_layout.h"
+#include "flow/checkpoint/safetensors.h"
 #include "flow/checkpoint/tensor_folder.h"
+#include "flow/checkpoint/torch_checkpoint.h"
+#include "flow/checkpoint/zip_archive.h"
 
 namespace flowonnx {
 namespace fs = std::filesystem;
@@ -129,17 +132,37 @@ fs::path sibling_name(const fs::path& target, std::string_view tag) {
          fmt::format(".{}.{}{:08x}", target.filename().string(), tag, entropy());
 }
 
+// nn.DataParallel / DistributedDataParallel save every key as "module.<key>".
+StateDict strip_data_parallel_prefix(StateDict state_dict) {
+  constexpr std::string_view kPrefix = "module.";
+  for (const auto& [key, tensor] : state_dict)
+    if (!key.starts_with(kPrefix)) return state_dict;
+  StateDict stripped;
+  for (auto& [key, tensor] : state_dict) stripped.emplace(key.substr(kPrefix.size()), tensor);
+  return stripped;
+}
+
+// A checkpoint file: the format comes from its first bytes, never from its extension.
+StateDict load_file(const fs::path& path) {
+  const std::string bytes = read_file(path);
+  const std::string source = path.string();
+  if (checkpoint::is_zip(bytes) || checkpoint::is_torch_legacy(bytes))
+    return strip_data_parallel_prefix(checkpoint::read_torch_checkpoint(bytes, source));
+  if (checkpoint::is_safetensors(bytes))
+    return strip_data_parallel_prefix(checkpoint::read_safetensors(bytes, source));
+  fail(ErrorCode::InvalidModel,
+       "{}: not a checkpoint file flowonnx reads (a PyTorch torch.save file, zip or legacy, or "
+       ".safetensors; its first bytes match none); OneFlow checkpoints are folders",
+       source);
+}
+
 }  // namespace
 
 StateDict load(const fs::path& folder) {
   std::error_code ec;
   if (!fs::exists(folder, ec))
     fail(ErrorCode::IoError, "{}: checkpoint folder does not exist", folder.string());
-  if (!fs::is_directory(folder, ec))
-    fail(ErrorCode::NotImplemented,
-         "{}: is a file; only checkpoint folders are supported (legacy, or "
-         "flow.save(..., save_as_external_data=True))",
-         folder.string());
+  if (!fs::is_directory(folder, ec)) return load_file(folder);
   if (path_exists(folder / kPickledData)) return load_pickle_layout(folder);
   return load_legacy_layout(folder);
 }

@@ -4,6 +4,9 @@
 //   pickle:  <dir>/pickled_data (pickle of {"protocol_version": 1, "data": obj}) with tensors
 //            stored as tensor_<N>/{out,meta}.
 // Nested dicts ({"model": {...}} or nested folders) come back flattened with dotted keys.
+// Files are PyTorch checkpoints (checkpoint/torch_checkpoint.h: torch.save's zip and legacy
+// formats) or .safetensors, told apart by their first bytes; keys that all start with "module."
+// (nn.DataParallel) lose that prefix.
 #pragma once
 
 #include <filesystem>
@@ -13,8 +16,9 @@
 namespace flowonnx {
 
 // Detects the format and reads every tensor. Errors (IoError / InvalidModel) name the key and
-// the file: missing out, out size vs meta, unknown data_type, unparsable meta or pickle.
-StateDict load(const std::filesystem::path& folder);
+// the file: missing out, out size vs meta, unknown data_type, unparsable meta or pickle; for
+// files also truncation, storages past the end and pickled globals off the allow-list.
+StateDict load(const std::filesystem::path& path);
 
 // Writes the legacy format, readable by every OneFlow version. The folder is written under a
 // temporary name beside `folder` and renamed into place, so a failure leaves nothing half-written

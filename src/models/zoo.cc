@@ -36,6 +36,8 @@ const std::vector<ModelInfo>& model_zoo() {
       {"mobilenet_v3_small", "MobileNet v3 small (SE, hardswish), 2.5M params", kImage, "MobileNetV3Graph", mobilenet_v3_small},
       {"densenet121", "DenseNet-121 (growth 32, blocks 6/12/24/16), 8.0M params", kImage, "DenseNet121Graph", densenet121},
       {"shufflenet_v2_x1_0", "ShuffleNet v2 x1.0 (channel split/shuffle), 2.3M params", kImage, "ShuffleNetV2Graph", shufflenet_v2_x1_0},
+      {"efficientnet_lite0", "EfficientNet-Lite0 (MBConv, ReLU6, TF SAME padding; efficientnet_pytorch names), 4.7M params", kImage,
+       "EfficientNetLite0Graph", efficientnet_lite0},
       {"vit_tiny", "ViT-Tiny/16 (timm vit_tiny_patch16_224: dim 192, depth 12, 3 heads), 5.7M params", kImage, "ViTTinyGraph", vit_tiny},
       {"vit_micro", "ViT for tests (image 32, patch 8, dim 64, depth 2, 2 heads, 10 classes), 0.1M params", Shape{1, 3, 32, 32},
        "ViTMicroGraph", vit_micro},

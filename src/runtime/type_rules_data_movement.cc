@@ -1,5 +1,6 @@
 // Static output shapes of the data-movement ops that sit between convolutions (Concat in
-// DenseNet/SqueezeNet, Split/Reshape/Transpose in ShuffleNet's channel shuffle, Slice, Flatten),
+// DenseNet/SqueezeNet, Split/Reshape/Transpose in ShuffleNet's channel shuffle, Slice, Flatten,
+// Pad before EfficientNet's TensorFlow-style SAME convolutions),
 // so the convs after them are prepared at load time and their weights released. Only inputs the
 // import canonicalised (Split sizes, Slice bounds and Reshape shapes as constant inputs) are read;
 // anything not static is left to run time.
@@ -163,6 +164,22 @@ std::optional<Dims> slice(const ir::Graph& graph, const ir::Node& node, const Di
   return out;
 }
 
+// Pad with constant pads (input 1; the import moves older opsets' attribute there): each dim
+// grows by its before + after pads. An axes input (opset 18) is left to run time.
+std::optional<Dims> pad(const ir::Graph& graph, const ir::Node& node, const Dims& x) {
+  if (node.inputs.size() > 3 && !node.inputs[3].empty()) return std::nullopt;
+  const std::optional<std::vector<int64_t>> pads = constant_ints(graph, node, 1);
+  if (!pads || pads->size() != 2 * x.size()) return std::nullopt;
+  Dims out = x;
+  for (size_t d = 0; d < x.size(); ++d) {
+    if (!x[d].is_static()) continue;
+    const int64_t size = x[d].value + (*pads)[d] + (*pads)[d + x.size()];
+    if (size < 0) return std::nullopt;  // the kernel reports over-cropping
+    out[d] = ir::Dim::of(size);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::vector<ir::Dim>> infer_data_movement_dims(const ir::Graph& graph,
@@ -180,6 +197,7 @@ std::optional<std::vector<ir::Dim>> infer_data_movement_dims(const ir::Graph& gr
     if (op == "Reshape") return reshape(graph, node, *shape);
     if (op == "Flatten") return flatten(node, *shape);
     if (op == "Slice") return slice(graph, node, *shape);
+    if (op == "Pad") return pad(graph, node, *shape);
   } catch (const Error&) {
     // malformed attributes or constants: the kernel factory reports them
   }

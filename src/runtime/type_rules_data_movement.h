@@ -1,4 +1,4 @@
-// Static output shapes of Concat, Split, Slice, Reshape, Transpose and Flatten: their type rule
+// Static output shapes of Concat, Split, Slice, Reshape, Transpose, Flatten and Pad: their type rule
 // (registered with their kernels in providers/cpu/tensor.cc and indexing.cc).
 #pragma once
 

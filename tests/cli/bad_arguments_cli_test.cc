@@ -146,7 +146,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"run {add} --random-input --output {tmp}/y.txt", 1,
                      "--output {tmp}/y.txt: unknown tensor file type (use .npy or .pb)"},
         BadArguments{"run {add} --random-input --save-inputs {tmp}/x.npy", 1,
-                     "--save-inputs {tmp}/x.npy: is a file, not a folder"}));
+                     "--save-inputs {tmp}/x.npy: is a file, not a folder"},
+        BadArguments{"demo --model bert_tiny", 1,
+                     "demo --model bert_tiny: the demo classifies images, and this model takes "
+                     "int64 [1,16]"}));
 
 }  // namespace
 }  // namespace flowonnx

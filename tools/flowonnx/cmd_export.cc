@@ -109,7 +109,7 @@ void add_export_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Export a zoo model to ONNX");
   auto options = std::make_shared<ExportCommandOptions>();
   cmd->add_option("--model", options->model, "Model name (see `flowonnx models`)")->required();
-  cmd->add_option("--weights", options->weights, "OneFlow checkpoint folder (also the flow_weight_dir)");
+  cmd->add_option("--weights", options->weights, "Checkpoint: OneFlow folder, PyTorch .pth/.pt or .safetensors (also the flow_weight_dir)");
   cmd->add_option("--seed", options->seed, "Seed of the weights when no --weights is given")->capture_default_str();
   cmd->add_option("--input-shape", options->input_shape, "Sample input shape (default: the model's, e.g. 1,3,224,224)");
   cmd->add_option("--opset", options->opset, "ONNX opset")->capture_default_str()->check(CLI::Range(kMinOpset, kMaxOpset));

@@ -96,7 +96,8 @@ void add_infer_command(CLI::App& app) {
   auto options = std::make_shared<InferOptions>();
   cmd->add_option("--model", options->model, "Model name (see `flowonnx models`)")->required();
   cmd->add_option("--weights", options->weights,
-                  "OneFlow checkpoint folder (default: seeded weights)");
+                  "Checkpoint: OneFlow folder, PyTorch .pth/.pt or .safetensors "
+                  "(default: seeded weights)");
   cmd->add_option("--seed", options->seed,
                   "Seed for weights (without --weights) and the random input")
       ->capture_default_str();

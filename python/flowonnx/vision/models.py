@@ -1,6 +1,7 @@
 """flowonnx.vision.models: the model zoo by FlowVision / torchvision name, e.g.
 ``resnet34()``. Weights are initialised from a seed: pretrained ImageNet weights cannot be
-downloaded, so load a OneFlow checkpoint folder with ``model.load_state_dict(flowonnx.load(dir))``.
+downloaded, so load a checkpoint with ``model.load_state_dict(flowonnx.load(path))``: a OneFlow
+folder, a PyTorch ``.pth``/``.pt`` file or ``.safetensors``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def _factory(name: str) -> Callable[..., Module]:
         if pretrained:
             raise ValueError(
                 f"{name}(pretrained=True): pretrained weights cannot be downloaded here; build "
-                f"the model and load a OneFlow checkpoint folder with "
+                f"the model and load a checkpoint (OneFlow folder, PyTorch file, .safetensors) with "
                 f"model.load_state_dict(flowonnx.load(path))"
             )
         if kwargs:

@@ -37,6 +37,8 @@ const char* value_kind_name(ValueKind kind) {
       return "global";
     case ValueKind::Object:
       return "object";
+    case ValueKind::PersistentId:
+      return "persistent id";
   }
   return "?";
 }
@@ -51,7 +53,8 @@ const Value* Value::find(std::string_view key) const {
 // The pickle virtual machine: a value stack, a stack of MARK positions and the memo.
 class Machine {
  public:
-  Machine(std::string_view bytes, const std::string& source) : bytes_(bytes), source_(source) {}
+  Machine(std::string_view bytes, const std::string& source, const ParseOptions& options)
+      : bytes_(bytes), source_(source), options_(options) {}
 
   Document run() {
     while (true) {
@@ -63,6 +66,7 @@ class Machine {
       uint8_t opcode = static_cast<uint8_t>(bytes_[pos_++]);
       if (opcode == '.') {  // STOP
         document_.root_ = pop();
+        document_.end_offset_ = pos_;
         return std::move(document_);
       }
       step(opcode);
@@ -181,10 +185,27 @@ class Machine {
     return make_int(static_cast<int64_t>(bits));
   }
 
+  Value* make_global(std::string name) {
+    if (options_.allowed_globals && !options_.allowed_globals->count(name))
+      fail(ErrorCode::InvalidModel,
+           "{}: the pickle asks for the global '{}' (byte {}), which is not on the allow-list of "
+           "this format; refusing to load it (it could run code in Python)",
+           source_, name.substr(0, 200), opcode_offset_);
+    return make_text(ValueKind::Global, name);
+  }
+  void push_persistent_id(Value* id) {
+    if (!options_.persistent_ids)
+      corrupt("persistent ids (PERSID/BINPERSID) are not supported; is this a torch file?");
+    Value* value = make(ValueKind::PersistentId);
+    value->items.push_back(id);
+    push(value);
+  }
+
   void step(uint8_t opcode);
 
   std::string_view bytes_;
   const std::string& source_;
+  const ParseOptions& options_;
   size_t pos_ = 0;
   size_t opcode_offset_ = 0;
   std::vector<Value*> stack_;
@@ -386,14 +407,14 @@ void Machine::step(uint8_t opcode) {
     case 'c': {  // GLOBAL "module\nname\n"
       std::string module(read_line());
       std::string name(read_line());
-      push(make_text(ValueKind::Global, module + "." + name));
+      push(make_global(module + "." + name));
       return;
     }
     case 0x93: {  // STACK_GLOBAL
       Value* name = pop();
       Value* module = pop();
       if (!name->is_string() || !module->is_string()) corrupt("STACK_GLOBAL needs two strings");
-      push(make_text(ValueKind::Global, module->text + "." + name->text));
+      push(make_global(module->text + "." + name->text));
       return;
     }
     case 'R':     // REDUCE: callable(*args)
@@ -448,9 +469,12 @@ void Machine::step(uint8_t opcode) {
       return;
     }
 
-    case 'P':
-    case 'Q':
-      corrupt("persistent ids (PERSID/BINPERSID) are not supported; is this a torch file?");
+    case 'P':  // PERSID (text)
+      push_persistent_id(make_text(ValueKind::String, read_line()));
+      return;
+    case 'Q':  // BINPERSID
+      push_persistent_id(pop());
+      return;
     case 0x82:
     case 0x83:
     case 0x84:
@@ -463,8 +487,8 @@ void Machine::step(uint8_t opcode) {
   }
 }
 
-Document parse(std::string_view bytes, const std::string& source) {
-  return Machine(bytes, source).run();
+Document parse(std::string_view bytes, const std::string& source, const ParseOptions& options) {
+  return Machine(bytes, source, options).run();
 }
 
 }  // namespace flowonnx::pickle

@@ -406,7 +406,7 @@ void register_tensor_kernels(KernelRegistry& r) {
   r.add("", "Split", make_split, rules::data_movement());
   r.add("", "Expand", make_expand);
   r.add("", "Tile", make_tile);
-  r.add("", "Pad", make_pad);
+  r.add("", "Pad", make_pad, rules::data_movement());
   r.add("", "Shape", make_shape, rules::dtype_only(DType::Int64));
   r.add("", "Size", make_size, rules::dtype_only(DType::Int64));
   r.add("", "ConstantOfShape", make_constant_of_shape, constant_of_shape_type);
