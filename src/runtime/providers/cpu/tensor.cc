@@ -136,18 +136,41 @@ ComputeFn make_tile(const KernelInit&) {
   };
 }
 
+// Pad-18: `pads` may be given for `axes` (input 3, negative counts from the back) only.
+std::vector<int64_t> pads_for_every_dim(const std::vector<int64_t>& pads, const KernelContext& ctx,
+                                        int64_t rank) {
+  if (!ctx.has_input(3)) {
+    FLOWONNX_REQUIRE(static_cast<int64_t>(pads.size()) == 2 * rank,
+                     "Pad: input 1 (pads) has {} values for rank {}", pads.size(), rank);
+    return pads;
+  }
+  std::vector<int64_t> axes = tensor_to_int64s(ctx.input(3), "Pad axes");
+  FLOWONNX_REQUIRE(pads.size() == 2 * axes.size(), "Pad: input 1 (pads) has {} values for {} axes",
+                   pads.size(), axes.size());
+  std::vector<int64_t> full(static_cast<size_t>(2 * rank), 0);
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = kernels::detail::normalize_axis("Pad", axes[i], rank);
+    FLOWONNX_REQUIRE(!seen[a], "Pad: input 3 (axes) repeats axis {}", axes[i]);
+    seen[a] = true;
+    full[a] = pads[i];
+    full[a + rank] = pads[i + axes.size()];
+  }
+  return full;
+}
+
 ComputeFn make_pad(const KernelInit& init) {
   std::string mode_name = init.attr_string("mode", "constant");
   kernels::PadMode mode = kernels::PadMode::Constant;
   if (mode_name == "reflect") mode = kernels::PadMode::Reflect;
   else if (mode_name == "edge") mode = kernels::PadMode::Edge;
-  else if (mode_name != "constant") init.fail_model("mode must be constant, reflect or edge");
+  else if (mode_name == "wrap") mode = kernels::PadMode::Wrap;
+  else if (mode_name != "constant") init.fail_model("mode must be constant, reflect, edge or wrap");
   return [mode](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    std::vector<int64_t> pads = tensor_to_int64s(ctx.input(1), "Pad pads");
     const int64_t rank = x.rank();
-    FLOWONNX_REQUIRE(static_cast<int64_t>(pads.size()) == 2 * rank, "Pad: {} pads for {}",
-                     pads.size(), x.describe());
+    std::vector<int64_t> pads =
+        pads_for_every_dim(tensor_to_int64s(ctx.input(1), "Pad pads"), ctx, rank);
     double value = 0;
     if (ctx.has_input(2) && ctx.input(2).num_elements() > 0) value = ctx.input(2).to_double_vector()[0];
     Shape shape = x.shape();
