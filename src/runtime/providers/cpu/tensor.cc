@@ -1,5 +1,5 @@
 // Shape and data-movement ops: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split,
-// Expand, Tile, Pad, Shape, Size, ConstantOfShape, Cast, CastLike, Range, Identity, EyeLike,
+// Expand, Tile, Pad, CenterCropPad, Shape, Size, ConstantOfShape, Cast, CastLike, Range, Identity, EyeLike,
 // DepthToSpace, SpaceToDepth, Trilu.
 #include <cmath>
 #include <optional>
@@ -180,6 +180,38 @@ ComputeFn make_pad(const KernelInit& init) {
       FLOWONNX_REQUIRE(shape[d] >= 0, "Pad: pads {} crop more than {}", shape_to_string(pads), x.describe());
     }
     kernels::pad(x, begin, mode, value, ctx.allocate_output(0, shape, x.dtype()));
+  };
+}
+
+// CenterCropPad-18: each listed axis is cropped or zero-padded to shape[i] around its centre;
+// an odd difference crops or pads its extra element at the end, as the ONNX reference does. One constant Pad with negative begins for the crops.
+ComputeFn make_center_crop_pad(const KernelInit& init) {
+  std::optional<std::vector<int64_t>> axes_attr;
+  if (init.has_attr("axes")) axes_attr = init.attr_ints("axes");
+  return [axes_attr](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    const int64_t rank = x.rank();
+    std::vector<int64_t> shape = tensor_to_int64s(ctx.input(1), "CenterCropPad shape");
+    std::vector<int64_t> axes;
+    if (axes_attr) {
+      for (int64_t axis : *axes_attr)
+        axes.push_back(kernels::detail::normalize_axis("CenterCropPad", axis, rank));
+    } else {
+      for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
+    }
+    FLOWONNX_REQUIRE(shape.size() == axes.size(),
+                     "CenterCropPad: input 1 (shape) has {} values for {} axes of {}", shape.size(),
+                     axes.size(), x.describe());
+    Shape out = x.shape();
+    std::vector<int64_t> begin(static_cast<size_t>(rank), 0);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      const int64_t a = axes[i], in = x.shape()[a];
+      FLOWONNX_REQUIRE(shape[i] >= 0, "CenterCropPad: input 1 (shape) has a negative size {}",
+                       shape[i]);
+      begin[a] = shape[i] >= in ? (shape[i] - in) / 2 : -((in - shape[i]) / 2);
+      out[a] = shape[i];
+    }
+    kernels::pad(x, begin, kernels::PadMode::Constant, 0.0, ctx.allocate_output(0, out, x.dtype()));
   };
 }
 
@@ -430,6 +462,7 @@ void register_tensor_kernels(KernelRegistry& r) {
   r.add("", "Expand", make_expand);
   r.add("", "Tile", make_tile);
   r.add("", "Pad", make_pad);
+  r.add("", "CenterCropPad", make_center_crop_pad);
   r.add("", "Shape", make_shape, rules::dtype_only(DType::Int64));
   r.add("", "Size", make_size, rules::dtype_only(DType::Int64));
   r.add("", "ConstantOfShape", make_constant_of_shape, constant_of_shape_type);
