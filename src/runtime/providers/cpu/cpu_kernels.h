@@ -29,6 +29,8 @@ void register_moments_kernels(KernelRegistry& registry);     // moments.cc: Mean
 void register_text_kernels(KernelRegistry& registry);        // text.cc: TfIdfVectorizer
 // spatial.cc: Col2Im, AffineGrid, DeformConv
 void register_spatial_kernels(KernelRegistry& registry);
+// bitwise.cc: BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot
+void register_bitwise_kernels(KernelRegistry& registry);
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
