@@ -25,6 +25,7 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_text_kernels(registry);
   register_spatial_kernels(registry);
   register_bitwise_kernels(registry);
+  register_ml_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

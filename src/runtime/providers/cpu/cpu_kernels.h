@@ -31,6 +31,8 @@ void register_text_kernels(KernelRegistry& registry);        // text.cc: TfIdfVe
 void register_spatial_kernels(KernelRegistry& registry);
 // bitwise.cc: BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot
 void register_bitwise_kernels(KernelRegistry& registry);
+// ml.cc: ai.onnx.ml ArrayFeatureExtractor, Binarizer, TreeEnsemble
+void register_ml_kernels(KernelRegistry& registry);
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
