@@ -120,7 +120,7 @@ void pad(const Tensor& x, const std::vector<int64_t>& pads_begin, PadMode mode, 
   const Shape& in = x.shape();
   for (int64_t dim : in)
     FLOWONNX_REQUIRE(mode == PadMode::Constant || dim > 0 || y.num_elements() == 0,
-                     "pad: cannot reflect or extend an empty dim of {}", x.describe());
+                     "pad: cannot reflect, extend or wrap an empty dim of {}", x.describe());
   copy_by_index(x, y, [&](const std::vector<int64_t>& index) -> int64_t {
     int64_t at = 0;
     for (size_t d = 0; d < index.size(); ++d) {
@@ -129,6 +129,8 @@ void pad(const Tensor& x, const std::vector<int64_t>& pads_begin, PadMode mode, 
         if (mode == PadMode::Constant) return -1;
         if (mode == PadMode::Edge) {
           i = i < 0 ? 0 : in[d] - 1;
+        } else if (mode == PadMode::Wrap) {
+          i = ((i % in[d]) + in[d]) % in[d];
         } else {
           int64_t n = in[d];
           if (n == 1) {

@@ -22,7 +22,7 @@ void broadcast_to(const Tensor& x, Tensor& y);
 // y = x repeated repeats[d] times along each dim d.
 void tile(const Tensor& x, Tensor& y);
 
-enum class PadMode { Constant, Reflect, Edge };
+enum class PadMode { Constant, Reflect, Edge, Wrap };
 // pads_begin/end per dim (negative crops). Constant fills with `value` converted to the dtype.
 void pad(const Tensor& x, const std::vector<int64_t>& pads_begin, PadMode mode, double value,
          Tensor& y);

@@ -49,7 +49,8 @@ struct GridSampleParams {
 };
 
 // x float32/64 [N, C, H, W], grid [N, Ho, Wo, 2] of x's dtype holding normalised (x, y) in
-// [-1, 1]. y preallocated [N, C, Ho, Wo].
+// [-1, 1]. y preallocated [N, C, Ho, Wo]. Volumes (GridSample-20): x [N, C, D, H, W], grid
+// [N, Do, Ho, Wo, 3] holding (x, y, z), y [N, C, Do, Ho, Wo]; bilinear (trilinear) or nearest.
 void grid_sample(const Tensor& x, const Tensor& grid, const GridSampleParams& params, Tensor& y);
 
 }  // namespace flowonnx::kernels

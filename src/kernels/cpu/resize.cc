@@ -25,12 +25,48 @@ double original_coordinate(const ResizeParams& p, size_t dim, double out, double
   }
   if (mode == "asymmetric") return out / scale;
   if (mode == "tf_half_pixel_for_nn") return (out + 0.5) / scale;
+  if (mode == "half_pixel_symmetric") {
+    // Centres the rounded output on the input: differs from half_pixel only when the output
+    // length was rounded (scale * in_length is not an integer).
+    double adjustment = out_length / (scale * static_cast<double>(in_length));
+    double offset = in_length / 2.0 * (1 - adjustment);
+    return offset + (out + 0.5) / scale - 0.5;
+  }
   // tf_crop_and_resize
   double start = p.roi.empty() ? 0.0 : p.roi[dim];
   double end = p.roi.empty() ? 1.0 : p.roi[dim + rank];
   if (out_length > 1)
     return start * (in_length - 1) + out * (end - start) * (in_length - 1) / (out_length - 1);
   return 0.5 * (start + end) * (in_length - 1);
+}
+
+// Keys' cubic kernel at distance x.
+double cubic_kernel(double x, double a) {
+  x = std::abs(x);
+  if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+  return 0.0;
+}
+
+// The antialiased weights for offsets first..first + n - 1 from floor: the kernel stretched by
+// 1 / scale when downsampling (scale < 1), normalised to sum 1. `first` receives the offset of the
+// first tap relative to the base index.
+std::vector<double> antialias_coeffs(ResizeMode mode, double ratio, double scale, double a,
+                                     int64_t& first) {
+  scale = std::min(scale, 1.0);
+  const double support = mode == ResizeMode::Linear ? 1.0 : 2.0;
+  first = static_cast<int64_t>(std::floor(-support / scale)) + 1;
+  const int64_t n = 2 - 2 * first;
+  std::vector<double> coeffs(static_cast<size_t>(n));
+  double total = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    double x = scale * (static_cast<double>(first + k) - ratio);
+    double w = mode == ResizeMode::Linear ? std::clamp(1 - std::abs(x), 0.0, 1.0) : cubic_kernel(x, a);
+    coeffs[k] = w;
+    total += w;
+  }
+  for (double& w : coeffs) w /= total;
+  return coeffs;
 }
 
 std::vector<double> cubic_coeffs(double r, double a) {
@@ -42,7 +78,8 @@ std::vector<double> cubic_coeffs(double r, double a) {
 
 // The weighted input indices for one output position; `outside` when tf_crop_and_resize falls
 // off the input.
-std::vector<Tap> taps_for(const ResizeParams& p, double x, int64_t length, bool& outside) {
+std::vector<Tap> taps_for(const ResizeParams& p, double x, double scale, int64_t length,
+                          bool& outside) {
   if (p.coordinate_mode == "tf_crop_and_resize" && (x < 0 || x > length - 1)) {
     outside = true;
     return {};
@@ -68,7 +105,10 @@ std::vector<Tap> taps_for(const ResizeParams& p, double x, int64_t length, bool&
   }
   std::vector<double> coeffs;
   int64_t first;
-  if (p.mode == ResizeMode::Linear) {
+  if (p.antialias) {
+    coeffs = antialias_coeffs(p.mode, ratio, scale, p.cubic_coeff_a, first);
+    first += base;
+  } else if (p.mode == ResizeMode::Linear) {
     coeffs = {1 - ratio, ratio};
     first = base;
   } else {
@@ -91,7 +131,8 @@ std::vector<Tap> taps_for(const ResizeParams& p, double x, int64_t length, bool&
 
 void validate_resize_params(const ResizeParams& p) {
   static const char* coordinate_modes[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
-                                           "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+                                           "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize",
+                                           "half_pixel_symmetric"};
   static const char* nearest_modes[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   FLOWONNX_REQUIRE(std::find(std::begin(coordinate_modes), std::end(coordinate_modes), p.coordinate_mode) !=
                        std::end(coordinate_modes),
@@ -99,6 +140,8 @@ void validate_resize_params(const ResizeParams& p) {
   FLOWONNX_REQUIRE(std::find(std::begin(nearest_modes), std::end(nearest_modes), p.nearest_mode) !=
                        std::end(nearest_modes),
                    "resize: unknown nearest_mode '{}'", p.nearest_mode);
+  FLOWONNX_REQUIRE(!p.antialias || p.mode != ResizeMode::Nearest,
+                   "resize: antialias applies to linear and cubic modes only, not nearest");
 }
 
 void resize(const Tensor& x, const ResizeParams& p, Tensor& y) {
@@ -118,7 +161,7 @@ void resize(const Tensor& x, const ResizeParams& p, Tensor& y) {
     for (int64_t o = 0; o < out_length; ++o) {
       double coordinate = original_coordinate(p, d, static_cast<double>(o), p.scales[d], out_length, in_length, rank);
       bool off = false;
-      taps[d][o] = taps_for(p, coordinate, in_length, off);
+      taps[d][o] = taps_for(p, coordinate, p.scales[d], in_length, off);
       outside[d][o] = off;
     }
   }

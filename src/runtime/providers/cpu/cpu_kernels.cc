@@ -23,6 +23,9 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_linalg_kernels(registry);
   register_moments_kernels(registry);
   register_text_kernels(registry);
+  register_spatial_kernels(registry);
+  register_bitwise_kernels(registry);
+  register_ml_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -27,6 +27,12 @@ void register_signal_kernels(KernelRegistry& registry);      // signal.cc: windo
 void register_linalg_kernels(KernelRegistry& registry);      // linalg.cc: Det
 void register_moments_kernels(KernelRegistry& registry);     // moments.cc: MeanVarianceNormalization
 void register_text_kernels(KernelRegistry& registry);        // text.cc: TfIdfVectorizer
+// spatial.cc: Col2Im, AffineGrid, DeformConv
+void register_spatial_kernels(KernelRegistry& registry);
+// bitwise.cc: BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot
+void register_bitwise_kernels(KernelRegistry& registry);
+// ml.cc: ai.onnx.ml ArrayFeatureExtractor, Binarizer, TreeEnsemble
+void register_ml_kernels(KernelRegistry& registry);
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);

@@ -102,13 +102,13 @@ ComputeFn make_grid_sample(const KernelInit& init) {
   return [p](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
     const Tensor& grid = ctx.input(1);
-    FLOWONNX_REQUIRE(
-        x.rank() == 4 && grid.rank() == 4,
-        "input 0 (X) {} must be [N, C, H, W] and input 1 (grid) {} [N, H_out, W_out, 2]",
-        x.describe(), grid.describe());
-    Tensor& y = ctx.allocate_output(
-        0, {x.shape()[0], x.shape()[1], grid.shape()[1], grid.shape()[2]}, x.dtype());
-    kernels::grid_sample(x, grid, p, y);
+    FLOWONNX_REQUIRE((x.rank() == 4 || x.rank() == 5) && grid.rank() == x.rank(),
+                     "input 0 (X) {} must be [N, C, H, W] or [N, C, D, H, W] and input 1 (grid) "
+                     "{} [N, *out_spatial, 2 or 3] of the same rank",
+                     x.describe(), grid.describe());
+    Shape out = {x.shape()[0], x.shape()[1]};
+    out.insert(out.end(), grid.shape().begin() + 1, grid.shape().end() - 1);
+    kernels::grid_sample(x, grid, p, ctx.allocate_output(0, out, x.dtype()));
   };
 }
 
@@ -127,6 +127,19 @@ TypeRule four_dims(std::array<std::pair<int, int>, 4> dims) {
     }
     return ir::ValueType{x->dtype, out};
   };
+}
+
+// GridSample: [N, C] from X, then the grid's output spatial dims (rank 4 or 5).
+std::optional<ir::ValueType> grid_sample_type(const TypeContext& ctx) {
+  const ir::ValueType* x = ctx.input(0);
+  const ir::ValueType* grid = ctx.input(1);
+  if (ctx.output() != 0 || !x) return std::nullopt;
+  if (!x->shape || !grid || !grid->shape || grid->shape->size() != x->shape->size() ||
+      x->shape->size() < 4)
+    return ir::ValueType{x->dtype, std::nullopt};
+  std::vector<ir::Dim> out = {(*x->shape)[0], (*x->shape)[1]};
+  out.insert(out.end(), grid->shape->begin() + 1, grid->shape->end() - 1);
+  return ir::ValueType{x->dtype, out};
 }
 
 std::optional<ir::ValueType> roi_align_type(const TypeContext& ctx) {
@@ -152,7 +165,7 @@ void register_detection_kernels(KernelRegistry& r) {
           return ir::ValueType{DType::Int64, std::vector<ir::Dim>{ir::Dim{}, ir::Dim::of(3)}};
         });
   r.add("", "RoiAlign", make_roi_align, roi_align_type);
-  r.add("", "GridSample", make_grid_sample, four_dims({{{0, 0}, {0, 1}, {1, 1}, {1, 2}}}));
+  r.add("", "GridSample", make_grid_sample, grid_sample_type);
 }
 
 }  // namespace flowonnx::runtime::cpu

@@ -23,11 +23,15 @@ std::string where_of(const KernelInit& init) {
   return fmt::format("{} node '{}'", init.node().op_type, init.node().name);
 }
 
-// The scale of one operand as float values, one (per tensor) or `count` of them.
+// The scale of one operand as float values, one (per tensor) or `count` of them. float16 scales
+// (QLinearMatMul-21) widen exactly to float.
 std::vector<float> scales_of(const Tensor& scale, int64_t count, const std::string& what) {
-  FLOWONNX_REQUIRE(scale.dtype() == DType::Float32 && (scale.num_elements() == 1 || scale.num_elements() == count),
-                   "{} must be float32 with 1 or {} values, got {}", what, count, scale.describe());
-  return std::vector<float>(scale.data<float>(), scale.data<float>() + scale.num_elements());
+  FLOWONNX_REQUIRE((scale.dtype() == DType::Float32 || scale.dtype() == DType::Float16) &&
+                       (scale.num_elements() == 1 || scale.num_elements() == count),
+                   "{} must be float32 or float16 with 1 or {} values, got {}", what, count,
+                   scale.describe());
+  const Tensor values = scale.dtype() == DType::Float32 ? scale : scale.to(DType::Float32);
+  return std::vector<float>(values.data<float>(), values.data<float>() + values.num_elements());
 }
 
 void require_scalar_zero_point(const Tensor& zero_point, const std::string& what) {

@@ -1,5 +1,5 @@
 // Shape and data-movement ops: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split,
-// Expand, Tile, Pad, Shape, Size, ConstantOfShape, Cast, CastLike, Range, Identity, EyeLike,
+// Expand, Tile, Pad, CenterCropPad, Shape, Size, ConstantOfShape, Cast, CastLike, Range, Identity, EyeLike,
 // DepthToSpace, SpaceToDepth, Trilu.
 #include <cmath>
 #include <optional>
@@ -136,18 +136,41 @@ ComputeFn make_tile(const KernelInit&) {
   };
 }
 
+// Pad-18: `pads` may be given for `axes` (input 3, negative counts from the back) only.
+std::vector<int64_t> pads_for_every_dim(const std::vector<int64_t>& pads, const KernelContext& ctx,
+                                        int64_t rank) {
+  if (!ctx.has_input(3)) {
+    FLOWONNX_REQUIRE(static_cast<int64_t>(pads.size()) == 2 * rank,
+                     "Pad: input 1 (pads) has {} values for rank {}", pads.size(), rank);
+    return pads;
+  }
+  std::vector<int64_t> axes = tensor_to_int64s(ctx.input(3), "Pad axes");
+  FLOWONNX_REQUIRE(pads.size() == 2 * axes.size(), "Pad: input 1 (pads) has {} values for {} axes",
+                   pads.size(), axes.size());
+  std::vector<int64_t> full(static_cast<size_t>(2 * rank), 0);
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = kernels::detail::normalize_axis("Pad", axes[i], rank);
+    FLOWONNX_REQUIRE(!seen[a], "Pad: input 3 (axes) repeats axis {}", axes[i]);
+    seen[a] = true;
+    full[a] = pads[i];
+    full[a + rank] = pads[i + axes.size()];
+  }
+  return full;
+}
+
 ComputeFn make_pad(const KernelInit& init) {
   std::string mode_name = init.attr_string("mode", "constant");
   kernels::PadMode mode = kernels::PadMode::Constant;
   if (mode_name == "reflect") mode = kernels::PadMode::Reflect;
   else if (mode_name == "edge") mode = kernels::PadMode::Edge;
-  else if (mode_name != "constant") init.fail_model("mode must be constant, reflect or edge");
+  else if (mode_name == "wrap") mode = kernels::PadMode::Wrap;
+  else if (mode_name != "constant") init.fail_model("mode must be constant, reflect, edge or wrap");
   return [mode](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    std::vector<int64_t> pads = tensor_to_int64s(ctx.input(1), "Pad pads");
     const int64_t rank = x.rank();
-    FLOWONNX_REQUIRE(static_cast<int64_t>(pads.size()) == 2 * rank, "Pad: {} pads for {}",
-                     pads.size(), x.describe());
+    std::vector<int64_t> pads =
+        pads_for_every_dim(tensor_to_int64s(ctx.input(1), "Pad pads"), ctx, rank);
     double value = 0;
     if (ctx.has_input(2) && ctx.input(2).num_elements() > 0) value = ctx.input(2).to_double_vector()[0];
     Shape shape = x.shape();
@@ -157,6 +180,38 @@ ComputeFn make_pad(const KernelInit& init) {
       FLOWONNX_REQUIRE(shape[d] >= 0, "Pad: pads {} crop more than {}", shape_to_string(pads), x.describe());
     }
     kernels::pad(x, begin, mode, value, ctx.allocate_output(0, shape, x.dtype()));
+  };
+}
+
+// CenterCropPad-18: each listed axis is cropped or zero-padded to shape[i] around its centre;
+// an odd difference crops or pads its extra element at the end, as the ONNX reference does. One constant Pad with negative begins for the crops.
+ComputeFn make_center_crop_pad(const KernelInit& init) {
+  std::optional<std::vector<int64_t>> axes_attr;
+  if (init.has_attr("axes")) axes_attr = init.attr_ints("axes");
+  return [axes_attr](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    const int64_t rank = x.rank();
+    std::vector<int64_t> shape = tensor_to_int64s(ctx.input(1), "CenterCropPad shape");
+    std::vector<int64_t> axes;
+    if (axes_attr) {
+      for (int64_t axis : *axes_attr)
+        axes.push_back(kernels::detail::normalize_axis("CenterCropPad", axis, rank));
+    } else {
+      for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
+    }
+    FLOWONNX_REQUIRE(shape.size() == axes.size(),
+                     "CenterCropPad: input 1 (shape) has {} values for {} axes of {}", shape.size(),
+                     axes.size(), x.describe());
+    Shape out = x.shape();
+    std::vector<int64_t> begin(static_cast<size_t>(rank), 0);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      const int64_t a = axes[i], in = x.shape()[a];
+      FLOWONNX_REQUIRE(shape[i] >= 0, "CenterCropPad: input 1 (shape) has a negative size {}",
+                       shape[i]);
+      begin[a] = shape[i] >= in ? (shape[i] - in) / 2 : -((in - shape[i]) / 2);
+      out[a] = shape[i];
+    }
+    kernels::pad(x, begin, kernels::PadMode::Constant, 0.0, ctx.allocate_output(0, out, x.dtype()));
   };
 }
 
@@ -407,6 +462,7 @@ void register_tensor_kernels(KernelRegistry& r) {
   r.add("", "Expand", make_expand);
   r.add("", "Tile", make_tile);
   r.add("", "Pad", make_pad, rules::data_movement());
+  r.add("", "CenterCropPad", make_center_crop_pad);
   r.add("", "Shape", make_shape, rules::dtype_only(DType::Int64));
   r.add("", "Size", make_size, rules::dtype_only(DType::Int64));
   r.add("", "ConstantOfShape", make_constant_of_shape, constant_of_shape_type);
