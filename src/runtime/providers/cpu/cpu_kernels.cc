@@ -23,6 +23,7 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_linalg_kernels(registry);
   register_moments_kernels(registry);
   register_text_kernels(registry);
+  register_attention_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

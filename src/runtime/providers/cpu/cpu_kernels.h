@@ -27,6 +27,8 @@ void register_signal_kernels(KernelRegistry& registry);      // signal.cc: windo
 void register_linalg_kernels(KernelRegistry& registry);      // linalg.cc: Det
 void register_moments_kernels(KernelRegistry& registry);     // moments.cc: MeanVarianceNormalization
 void register_text_kernels(KernelRegistry& registry);        // text.cc: TfIdfVectorizer
+// attention.cc: Attention, RotaryEmbedding, TensorScatter
+void register_attention_kernels(KernelRegistry& registry);
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);
