@@ -60,6 +60,11 @@ TEST(Attention, MatchesReferenceOnEveryVariant) {
       {2, 3, 3, 4, 10, 8, 8, {1, 1, 4, 10}, params(0.4, 0, true, 6, S::Masked), {}},  // KV cache
       {2, 3, 3, 4, 6, 8, 10, {1, 1, 1, 6}, params(0.4, 1.5, false, 0, S::Masked), {6, 3}},
       {3, 2, 2, 33, 70, 64, 32, {3, 1, 33, 70}, params(0.125, 0, true, 37, S::Softmax), {}},
+      // Row blocks of one head whose later keys are all masked (causal, padding): the products
+      // stop early; the saved scores still cover every key.
+      {1, 2, 2, 300, 300, 32, 24, {}, params(0.2, 0, true, 0, S::Softmax), {}},
+      {2, 2, 1, 250, 400, 16, 16, {2, 1, 250, 400}, params(0.2, 0, true, 0, S::Masked), {300, 9}},
+      {1, 1, 1, 300, 300, 8, 8, {}, params(0.2, 0, false, 0, S::Softmax), {0}},
       // Large enough for several score chunks and a parallel row pass.
       {2, 8, 2, 128, 300, 64, 64, {}, params(0.125, 30.0, true, 172, S::Masked), {300, 250}},
   };

@@ -54,8 +54,8 @@ TEST(TransformerOpsOrt, AttentionVariantsMatchOnnxRuntime) {
     SCOPED_TRACE(c.name);
     const int64_t total = kv_len + (c.past ? past_len : 0);
     GraphBuilder g(23);
-    Shape q = c.three_d ? Shape{batch, q_len, c.q_heads * head}
-                        : Shape{batch, c.q_heads, q_len, head};
+    Shape q =
+        c.three_d ? Shape{batch, q_len, c.q_heads * head} : Shape{batch, c.q_heads, q_len, head};
     Shape k = c.three_d ? Shape{batch, kv_len, c.kv_heads * head}
                         : Shape{batch, c.kv_heads, kv_len, head};
     Shape v = c.three_d ? Shape{batch, kv_len, c.kv_heads * v_head}
@@ -102,8 +102,7 @@ TEST(TransformerOpsOrt, RotaryEmbeddingMatchesOnnxRuntime) {
       Tensor ids({batch, seq}, DType::Int64);
       for (int64_t i = 0; i < ids.num_elements(); ++i)
         ids.data<int64_t>()[i] = testing::uniform_int(0, max_pos - 1);
-      ir::Attributes attrs{{"interleaved", int64_t{interleaved}},
-                           {"rotary_embedding_dim", rotary}};
+      ir::Attributes attrs{{"interleaved", int64_t{interleaved}}, {"rotary_embedding_dim", rotary}};
       if (three_d) attrs.set("num_heads", heads);
       GraphBuilder g(23);
       g.input("x", DType::Float32, x)
@@ -148,12 +147,51 @@ TEST(TransformerOpsOrt, TensorScatterMatchesOnnxRuntime) {
     GraphBuilder g(24);
     g.input("past", DType::Float32, Shape{3, 2, 9, 8})
         .input("update", DType::Float32, Shape{3, 2, 4, 8})
-        .initializer("at", Tensor::from_vector<int64_t>({3}, {0, 5, std::string(mode) == "linear" ? 2 : 7}))
+        .initializer(
+            "at", Tensor::from_vector<int64_t>({3}, {0, 5, std::string(mode) == "linear" ? 2 : 7}))
         .node("TensorScatter", {"past", "update", "at"}, {"present"}, {{"mode", std::string(mode)}})
         .output("present");
-    expect_same_as_onnxruntime(g.build(), std::string("tensor_scatter_") + mode,
-                               {{{"past", random({3, 2, 9, 8})}, {"update", random({3, 2, 4, 8})}}});
+    expect_same_as_onnxruntime(
+        g.build(), std::string("tensor_scatter_") + mode,
+        {{{"past", random({3, 2, 9, 8})}, {"update", random({3, 2, 4, 8})}}});
   }
+}
+
+// A mask narrower than the keys: opset 23 broadcasts a last dim of 1 (its schema: "broadcastable
+// to"), opset 24 pads it with -inf. ONNX Runtime 1.31 refuses both, so the oracle is the same
+// model with the mask written out in full.
+TEST(TransformerOpsOrt, NarrowMaskBroadcastsAtOpset23AndIsPaddedAtOpset24) {
+  const Tensor q = random({1, 2, 3, 4}), k = random({1, 2, 5, 4}), v = random({1, 2, 5, 4});
+  const Tensor narrow = random({3, 1});
+  auto run = [&](int64_t opset, const Tensor& mask) {
+    GraphBuilder g(opset);
+    g.input("q", DType::Float32, Shape{1, 2, 3, 4}).input("k", DType::Float32, Shape{1, 2, 5, 4});
+    g.input("v", DType::Float32, Shape{1, 2, 5, 4}).input("m", DType::Float32, mask.shape());
+    g.node("Attention", {"q", "k", "v", "m"}, {"y"}).output("y");
+    InferenceSession session(g.build());
+    return session.run({}, {{"q", q}, {"k", k}, {"v", v}, {"m", mask}})[0];
+  };
+  Tensor repeated({3, 5}), padded = Tensor::full({3, 5}, -INFINITY);
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t t = 0; t < 5; ++t) {
+      repeated.data<float>()[r * 5 + t] = narrow.data<float>()[r];
+      if (t == 0) padded.data<float>()[r * 5] = narrow.data<float>()[r];
+    }
+  EXPECT_TRUE(testing::compare_tensors(run(23, narrow), run(23, repeated), 1e-6, 1e-6).ok());
+  EXPECT_TRUE(testing::compare_tensors(run(24, narrow), run(24, padded), 1e-6, 1e-6).ok());
+  const Tensor two_wide = random({3, 2});  // neither full nor 1 wide: an error at opset 23
+  expect_error_mentions(run_error(
+                            [&] {
+                              GraphBuilder g(23);
+                              g.input("q", DType::Float32, Shape{1, 2, 3, 4});
+                              g.input("k", DType::Float32, Shape{1, 2, 5, 4});
+                              g.input("v", DType::Float32, Shape{1, 2, 5, 4});
+                              g.input("m", DType::Float32, Shape{3, 2});
+                              g.node("Attention", {"q", "k", "v", "m"}, {"y"}).output("y");
+                              return g.build();
+                            }(),
+                            {{"q", q}, {"k", k}, {"v", v}, {"m", two_wide}}),
+                        {"attn_mask", "opset 23"});
 }
 
 TEST(TransformerOpsOrt, HostileAttentionInputsAreClearErrors) {
@@ -162,10 +200,10 @@ TEST(TransformerOpsOrt, HostileAttentionInputsAreClearErrors) {
     g.input("q", DType::Float32, Shape{1, 2, 8}).input("k", DType::Float32, Shape{1, 3, 8});
     g.input("v", DType::Float32, Shape{1, 3, 8}).node("Attention", {"q", "k", "v"}, {"y"});
     g.output("y");
-    expect_error_mentions(run_error(g.build(), {{"q", random({1, 2, 8})},
-                                                {"k", random({1, 3, 8})},
-                                                {"v", random({1, 3, 8})}}),
-                          {"Attention", "q_num_heads"});
+    expect_error_mentions(
+        run_error(g.build(),
+                  {{"q", random({1, 2, 8})}, {"k", random({1, 3, 8})}, {"v", random({1, 3, 8})}}),
+        {"Attention", "q_num_heads"});
   }
   {  // a mask longer than the keys
     GraphBuilder g(23);

@@ -162,23 +162,41 @@ void attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& 
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1)
   for (int64_t w = 0; w < item_count; ++w) {
     const WorkItem it = items[w];
+    // Keys that every row of a one-pair item has masked (the causal future, padding) take no
+    // part: the products stop at the last key any of its rows sees (about half the work of a
+    // causal prefill). Not when the scores output wants the raw products of every key.
+    int64_t keys = n;
+    if (it.pairs == 1 && (!saved || params.scores_mode >= AttentionScores::Masked)) {
+      keys = 0;
+      for (int64_t row = it.row; row < it.row + it.rows; ++row)
+        keys = std::max(keys,
+                        visible_keys(d, kv_lengths, params, it.pair / d.kv_heads, row % d.q_len));
+      if (keys == 0) keys = n;  // every row fully masked: the full path writes their NaNs
+    }
     thread_local std::vector<float> buffer;  // grows to the largest item, reused across calls
-    buffer.resize(std::max<size_t>(buffer.size(), it.pairs * it.rows * n));
-    Tensor s = Tensor::borrow(buffer.data(), {it.pairs, it.rows, n}, DType::Float32, [] {});
+    buffer.resize(std::max<size_t>(buffer.size(), it.pairs * it.rows * keys));
+    Tensor s = Tensor::borrow(buffer.data(), {it.pairs, it.rows, keys}, DType::Float32, [] {});
     const int64_t first_row = it.pair * rows + it.row;  // in [B * Hkv * group * Sq]
     matmul(view(q, first_row * d.head, {it.pairs, it.rows, d.head}),
-           view(k, it.pair * n * d.head, {it.pairs, n, d.head}), qk, s);
+           view(k, it.pair * n * d.head, {it.pairs, keys, d.head}), qk, s);
     for (int64_t p = 0; p < it.pairs; ++p)
       for (int64_t r = 0; r < it.rows; ++r) {
         const int64_t pair = it.pair + p, row = it.row + r, b = pair / d.kv_heads;
         const int64_t h = (pair % d.kv_heads) * d.group + row / d.q_len, i = row % d.q_len;
+        float* scores_row = buffer.data() + (p * it.rows + r) * keys;
         // The scores output [B, Hq, Sq, T] lists rows in the same order as Q's [B, Hq, Sq].
-        finish_row(buffer.data() + (p * it.rows + r) * n, n, bias_row(bias, b, h, i),
-                   visible_keys(d, kv_lengths, params, b, i), params,
-                   saved ? saved + (pair * rows + row) * n : nullptr);
+        float* saved_row = saved ? saved + (pair * rows + row) * n : nullptr;
+        finish_row(scores_row, keys, bias_row(bias, b, h, i),
+                   visible_keys(d, kv_lengths, params, b, i), params, saved_row);
+        if (saved_row && keys < n) {  // the skipped keys: masked, weight 0 (NaN rows stay NaN)
+          const float tail = params.scores_mode == AttentionScores::Masked ? kMinusInfinity
+                             : std::isnan(scores_row[0])                   ? scores_row[0]
+                                                                           : 0.0f;
+          std::fill(saved_row + keys, saved_row + n, tail);
+        }
       }
     Tensor y_item = view(y, first_row * d.v_head, {it.pairs, it.rows, d.v_head});
-    matmul(s, view(v, it.pair * n * d.v_head, {it.pairs, n, d.v_head}), MatMulParams{}, y_item);
+    matmul(s, view(v, it.pair * n * d.v_head, {it.pairs, keys, d.v_head}), MatMulParams{}, y_item);
   }
 }
 

@@ -22,6 +22,7 @@ struct AttentionAttrs {
   bool has_scale = false;
   kernels::AttentionParams params;
   bool want_present_key = false, want_present_value = false, want_scores = false;
+  bool pad_short_mask = true;  // opset 24; opset 23 broadcasts a last dim of 1 instead
 };
 
 bool is_float_kind(DType dtype) { return dtype == DType::Float32 || dtype == DType::Float16; }
@@ -50,8 +51,9 @@ Tensor merge_heads(const Tensor& x) {
 }
 
 // The mask as an additive float32 bias of rank 4 whose last dim is `total` keys: true -> 0,
-// false -> -inf; keys past the mask's end are masked (the op pads with -inf / false).
-Tensor mask_to_bias(const Tensor& mask, int64_t total) {
+// false -> -inf. A shorter mask: opset 24 pads it with -inf (false); opset 23 only broadcasts a
+// last dim of 1.
+Tensor mask_to_bias(const Tensor& mask, int64_t total, bool pad_short) {
   FLOWONNX_REQUIRE(mask.rank() >= 1 && mask.rank() <= 4,
                    "Attention: attn_mask {} must have rank 1 to 4", mask.describe());
   FLOWONNX_REQUIRE(mask.dtype() == DType::Bool || is_float_kind(mask.dtype()),
@@ -59,6 +61,12 @@ Tensor mask_to_bias(const Tensor& mask, int64_t total) {
   const int64_t width = mask.shape().back();
   FLOWONNX_REQUIRE(width <= total, "Attention: attn_mask {} has more than the {} keys (past + new)",
                    mask.describe(), total);
+  const bool broadcast = !pad_short && width == 1;
+  FLOWONNX_REQUIRE(
+      pad_short || broadcast || width == total,
+      "Attention: attn_mask {} must cover the {} keys (past + new) or broadcast from 1 "
+      "at opset 23 (opset 24 pads shorter masks)",
+      mask.describe(), total);
   Shape shape(4 - mask.rank(), 1);
   shape.insert(shape.end(), mask.shape().begin(), mask.shape().end());
   const float minus_infinity = -std::numeric_limits<float>::infinity();
@@ -68,11 +76,13 @@ Tensor mask_to_bias(const Tensor& mask, int64_t total) {
   shape.back() = total;
   Tensor bias = Tensor::full(shape, minus_infinity, DType::Float32);
   float* out = bias.data<float>();
+  auto value = [&](int64_t at) {
+    return values.defined() ? values.data<float>()[at]
+                            : (mask.data<bool>()[at] ? 0.0f : minus_infinity);
+  };
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t t = 0; t < width; ++t)
-      out[r * total + t] = values.defined()
-                               ? values.data<float>()[r * width + t]
-                               : (mask.data<bool>()[r * width + t] ? 0.0f : minus_infinity);
+    for (int64_t t = 0; t < (broadcast ? total : width); ++t)
+      out[r * total + t] = value(broadcast ? r : r * width + t);
   return bias;
 }
 
@@ -117,6 +127,7 @@ ComputeFn make_attention(const KernelInit& init) {
   a.want_present_key = init.has_output(1);
   a.want_present_value = init.has_output(2);
   a.want_scores = init.has_output(3);
+  a.pad_short_mask = init.opset() >= 24;
   return [a](KernelContext& ctx) {
     const Tensor& q_in = ctx.input(0);
     const Tensor& k_in = ctx.input(1);
@@ -149,7 +160,7 @@ ComputeFn make_attention(const KernelInit& init) {
     params.past_length = past_length;
     if (!a.has_scale) params.scale = 1.0 / std::sqrt(static_cast<double>(q.shape()[3]));
     const int64_t total = k.shape()[2];
-    Tensor bias = ctx.has_input(3) ? mask_to_bias(ctx.input(3), total) : Tensor();
+    Tensor bias = ctx.has_input(3) ? mask_to_bias(ctx.input(3), total, a.pad_short_mask) : Tensor();
     std::vector<int64_t> kv_lengths;
     if (ctx.has_input(6)) {
       const Tensor& lengths = ctx.input(6);
