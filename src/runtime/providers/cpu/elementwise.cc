@@ -90,7 +90,8 @@ ComputeFn make_gelu(const KernelInit& init) {
   const std::string approximate = init.attr_string("approximate", "none");
   if (approximate != "none" && approximate != "tanh")
     init.fail_model("approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
-  return approximate == "tanh" ? make_unary<MathOp::GeluTanh>(init) : make_unary<MathOp::Gelu>(init);
+  return approximate == "tanh" ? make_unary<MathOp::GeluTanh>(init)
+                                : make_unary<MathOp::Gelu>(init);
 }
 
 ComputeFn make_not(const KernelInit&) {

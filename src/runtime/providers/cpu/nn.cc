@@ -315,7 +315,8 @@ ComputeFn make_lp_norm(const KernelInit& init) {
         }
         if (p == 2) norm = std::sqrt(norm);
         for (int64_t i = 0; i < n; ++i)
-          out[base + i * inner] = norm == 0 ? 0.0f : static_cast<float>(in[base + i * inner] / norm);
+          out[base + i * inner] =
+              norm == 0 ? 0.0f : static_cast<float>(in[base + i * inner] / norm);
       }
     emit_as(ctx, y, x_in.dtype());
   };
