@@ -228,5 +228,15 @@ TEST(TransformerOpsOrt, HostileAttentionInputsAreClearErrors) {
   }
 }
 
+// Ops that take float16 through float32 (float16_adapter) still refuse a float16/float32 mix.
+TEST(TransformerOpsOrt, Float16MixedWithFloat32IsRefused) {
+  GraphBuilder g(13);
+  g.input("a", DType::Float16, Shape{3}).input("b", DType::Float32, Shape{3});
+  g.node("Max", {"a", "b"}, {"y"}).output("y");
+  expect_error_mentions(
+      run_error(g.build(), {{"a", random({3}, DType::Float16)}, {"b", random({3})}}),
+      {"Max", "float16 inputs mixed with float32[3]"});
+}
+
 }  // namespace
 }  // namespace flowonnx

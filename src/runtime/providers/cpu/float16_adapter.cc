@@ -10,6 +10,11 @@ ComputeFn float16_via_float32(ComputeFn compute) {
     for (size_t i = 0; i < ctx.num_inputs(); ++i)
       any_half = any_half || (ctx.has_input(i) && ctx.input(i).dtype() == DType::Float16);
     if (!any_half) return compute(ctx);
+    // Widening must not make a float16/float32 mix look like one type to the kernel.
+    for (size_t i = 0; i < ctx.num_inputs(); ++i)
+      FLOWONNX_REQUIRE(!ctx.has_input(i) || !is_floating(ctx.input(i).dtype()) ||
+                           ctx.input(i).dtype() == DType::Float16,
+                       "float16 inputs mixed with {} (input {})", ctx.input(i).describe(), i);
     std::vector<Tensor> widened(ctx.num_inputs());
     std::vector<const Tensor*> inputs(ctx.num_inputs(), nullptr);
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
