@@ -81,6 +81,8 @@ void softmax_strided(const float* src, float* dst, int64_t n, int64_t inner) {
 
 }  // namespace
 
+void softmax_row(const float* src, float* dst, int64_t n) { softmax_contiguous(src, dst, n); }
+
 void softmax(const Tensor& x, int64_t axis, Tensor& y) {
   // Plain variables, not a structured binding: clang < 16 cannot use bindings in an OpenMP region.
   const SoftmaxLayout layout = validate_softmax(x, axis, y);

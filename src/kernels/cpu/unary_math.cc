@@ -185,6 +185,13 @@ void float_math(MathOp op, const Tensor& x, Tensor& y, const MathParams& p) {
     case MathOp::Gelu:
       return map<T>(x, y, threads,
                     [](T v) { return T(0.5) * v * (T(1) + std::erf(v / std::sqrt(T(2)))); });
+    case MathOp::GeluTanh:
+      return map<T>(x, y, threads, [](T v) {
+        const T sqrt_2_over_pi = T(0.7978845608028654);
+        return T(0.5) * v * (T(1) + std::tanh(sqrt_2_over_pi * (v + T(0.044715) * v * v * v)));
+      });
+    case MathOp::Swish:
+      return map<T>(x, y, threads, [=](T v) { return v / (T(1) + std::exp(-alpha * v)); });
   }
 }
 
@@ -217,7 +224,7 @@ const char* math_op_name(MathOp op) {
       "Abs", "Neg", "Sign", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Erf",
       "Tanh", "Sigmoid", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
       "Acosh", "Atanh", "Softplus", "Softsign", "LeakyRelu", "HardSigmoid", "HardSwish", "Elu",
-      "Selu", "Celu", "ThresholdedRelu", "Shrink", "Relu", "Mish", "Gelu"};
+      "Selu", "Celu", "ThresholdedRelu", "Shrink", "Relu", "Mish", "Gelu", "Gelu", "Swish"};
   return names[static_cast<int>(op)];
 }
 

@@ -18,7 +18,9 @@ enum class MathOp {
   ThresholdedRelu,  // alpha
   Shrink,           // lambd = alpha, bias = beta
   Relu,
-  Mish, Gelu
+  Mish, Gelu,
+  GeluTanh,  // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), Gelu's approximate="tanh"
+  Swish      // x * sigmoid(alpha * x)
 };
 
 struct MathParams {

@@ -26,6 +26,7 @@ void register_cpu_kernels(KernelRegistry& registry) {
   register_spatial_kernels(registry);
   register_bitwise_kernels(registry);
   register_ml_kernels(registry);
+  register_attention_kernels(registry);
 }
 
 }  // namespace flowonnx::runtime::cpu

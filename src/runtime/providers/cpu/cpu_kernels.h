@@ -33,6 +33,8 @@ void register_spatial_kernels(KernelRegistry& registry);
 void register_bitwise_kernels(KernelRegistry& registry);
 // ml.cc: ai.onnx.ml ArrayFeatureExtractor, Binarizer, TreeEnsemble
 void register_ml_kernels(KernelRegistry& registry);
+// attention.cc: Attention, RotaryEmbedding, TensorScatter
+void register_attention_kernels(KernelRegistry& registry);
 
 // The one list: every kernel family of the CPU provider.
 void register_cpu_kernels(KernelRegistry& registry);

@@ -9,6 +9,7 @@
 #include "kernels/cpu/threading.h"
 #include "kernels/cpu/unary_math.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
+#include "runtime/providers/cpu/float16_adapter.h"
 #include "tensor/integer_math.h"
 
 namespace flowonnx::runtime::cpu {
@@ -66,6 +67,7 @@ ComputeFn make_unary(const KernelInit& init) {
       params.gamma = init.attr_float("gamma", 1.05070102214813232421875);
       break;
     case MathOp::Celu: params.alpha = init.attr_float("alpha", 1.0); break;
+    case MathOp::Swish: params.alpha = init.attr_float("alpha", 1.0); break;
     case MathOp::ThresholdedRelu: params.alpha = init.attr_float("alpha", 1.0); break;
     case MathOp::Shrink:
       params.alpha = init.attr_float("lambd", 0.5);
@@ -81,6 +83,15 @@ ComputeFn make_unary(const KernelInit& init) {
     }
     kernels::unary_math(Op, x, ctx.allocate_output(0, x.shape(), x.dtype()), params);
   };
+}
+
+// Gelu (opset 20): exact (approximate="none") or the tanh approximation.
+ComputeFn make_gelu(const KernelInit& init) {
+  const std::string approximate = init.attr_string("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    init.fail_model("approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+  return approximate == "tanh" ? make_unary<MathOp::GeluTanh>(init)
+                                : make_unary<MathOp::Gelu>(init);
 }
 
 ComputeFn make_not(const KernelInit&) {
@@ -429,15 +440,18 @@ void register_elementwise_kernels(KernelRegistry& r) {
   r.add("", "Celu", make_unary<MathOp::Celu>, rules::same_as_input());
   r.add("", "ThresholdedRelu", make_unary<MathOp::ThresholdedRelu>, rules::same_as_input());
   r.add("", "Shrink", make_unary<MathOp::Shrink>, rules::same_as_input());
+  r.add("", "Gelu", with_float16<make_gelu>, rules::same_as_input());
+  r.add("", "Mish", with_float16<make_unary<MathOp::Mish>>, rules::same_as_input());
+  r.add("", "Swish", with_float16<make_unary<MathOp::Swish>>, rules::same_as_input());
   r.add("", "Not", make_not, rules::elementwise_as(DType::Bool));
-  r.add("", "IsNaN", make_is_special<true>, rules::elementwise_as(DType::Bool));
-  r.add("", "IsInf", make_is_special<false>, rules::elementwise_as(DType::Bool));
-  r.add("", "Add", make_arith<Arith::Add>, rules::broadcast());
-  r.add("", "Sub", make_arith<Arith::Sub>, rules::broadcast());
-  r.add("", "Mul", make_arith<Arith::Mul>, rules::broadcast());
-  r.add("", "Div", make_arith<Arith::Div>, rules::broadcast());
+  r.add("", "IsNaN", with_float16<make_is_special<true>>, rules::elementwise_as(DType::Bool));
+  r.add("", "IsInf", with_float16<make_is_special<false>>, rules::elementwise_as(DType::Bool));
+  r.add("", "Add", with_float16<make_arith<Arith::Add>>, rules::broadcast());
+  r.add("", "Sub", with_float16<make_arith<Arith::Sub>>, rules::broadcast());
+  r.add("", "Mul", with_float16<make_arith<Arith::Mul>>, rules::broadcast());
+  r.add("", "Div", with_float16<make_arith<Arith::Div>>, rules::broadcast());
   r.add("", "Pow", make_arith<Arith::Pow>, rules::broadcast());
-  r.add("", "Mod", make_arith<Arith::Mod>, rules::broadcast());
+  r.add("", "Mod", with_float16<make_arith<Arith::Mod>>, rules::broadcast());
   r.add("", "BitShift", make_arith<Arith::BitShiftLeft>, rules::broadcast());
   r.add("", "Equal", make_compare<Compare::Equal>, rules::broadcast_as(DType::Bool));
   r.add("", "Less", make_compare<Compare::Less>, rules::broadcast_as(DType::Bool));
@@ -447,8 +461,8 @@ void register_elementwise_kernels(KernelRegistry& r) {
   r.add("", "And", make_logic<Logic::And>, rules::broadcast_as(DType::Bool));
   r.add("", "Or", make_logic<Logic::Or>, rules::broadcast_as(DType::Bool));
   r.add("", "Xor", make_logic<Logic::Xor>, rules::broadcast_as(DType::Bool));
-  r.add("", "Max", make_variadic<Variadic::Max>, rules::broadcast());
-  r.add("", "Min", make_variadic<Variadic::Min>, rules::broadcast());
+  r.add("", "Max", with_float16<make_variadic<Variadic::Max>>, rules::broadcast());
+  r.add("", "Min", with_float16<make_variadic<Variadic::Min>>, rules::broadcast());
   r.add("", "Sum", make_variadic<Variadic::Sum>, rules::broadcast());
   r.add("", "Mean", make_variadic<Variadic::Mean>, rules::broadcast());
   r.add("", "Where", make_where, rules::broadcast(/*dtype_input=*/1));

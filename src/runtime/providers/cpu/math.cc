@@ -6,6 +6,8 @@
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/softmax.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
+#include "runtime/providers/cpu/float16_adapter.h"
+#include "tensor/integer_math.h"
 
 namespace flowonnx::runtime::cpu {
 
@@ -92,15 +94,21 @@ ComputeFn make_softmax(const KernelInit& init) {
   };
 }
 
-ComputeFn make_cumsum(const KernelInit& init) {
+// CumSum and CumProd (opset 26): running sum / product along an axis; integers wrap (defined
+// two's-complement results, as ORT), float16 runs in float32.
+template <bool Product>
+ComputeFn make_cumulative(const KernelInit& init) {
+  const char* name = Product ? "CumProd" : "CumSum";
   bool exclusive = init.attr_int("exclusive", 0) != 0;
   bool reverse = init.attr_int("reverse", 0) != 0;
   return [=](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
-    std::vector<int64_t> axis_values = tensor_to_int64s(ctx.input(1), "CumSum axis");
-    FLOWONNX_REQUIRE(axis_values.size() == 1, "CumSum: axis must be a scalar");
+    std::vector<int64_t> axis_values = tensor_to_int64s(ctx.input(1), "axis");
+    FLOWONNX_REQUIRE(axis_values.size() == 1, "{}: axis must be a scalar", name);
+    FLOWONNX_REQUIRE(x.rank() >= 1, "{}: input {} must have rank >= 1", name, x.describe());
     int64_t a = axis_values[0] < 0 ? axis_values[0] + x.rank() : axis_values[0];
-    FLOWONNX_REQUIRE(a >= 0 && a < x.rank(), "CumSum: axis {} out of range for {}", axis_values[0], x.describe());
+    FLOWONNX_REQUIRE(a >= 0 && a < x.rank(), "{}: axis {} out of range for {}", name,
+                     axis_values[0], x.describe());
     Tensor& y = ctx.allocate_output(0, x.shape(), x.dtype());
     int64_t outer = 1, inner = 1, n = x.shape()[a];
     for (int64_t d = 0; d < a; ++d) outer *= x.shape()[d];
@@ -108,21 +116,27 @@ ComputeFn make_cumsum(const KernelInit& init) {
     visit_dtype(x.dtype(), [&](auto zero) {
       using T = decltype(zero);
       if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, bool>) {
-        fail(ErrorCode::InvalidArgument, "CumSum: dtype of {} is not supported", x.describe());
+        fail(ErrorCode::InvalidArgument, "{}: dtype of {} is not supported", name, x.describe());
       } else {
+        auto combine = [](T acc, T v) {
+          if constexpr (std::is_integral_v<T>)
+            return Product ? integer_math::mul(acc, v) : integer_math::add(acc, v);
+          else
+            return Product ? T(acc * v) : T(acc + v);
+        };
         const T* in = x.data<T>();
         T* out = y.data<T>();
         for (int64_t o = 0; o < outer; ++o)
           for (int64_t i = 0; i < inner; ++i) {
-            T acc = T(0);
+            T acc = T(Product ? 1 : 0);
             for (int64_t s = 0; s < n; ++s) {
               int64_t k = reverse ? n - 1 - s : s;
               int64_t at = (o * n + k) * inner + i;
               if (exclusive) {
                 out[at] = acc;
-                acc = T(acc + in[at]);
+                acc = combine(acc, in[at]);
               } else {
-                acc = T(acc + in[at]);
+                acc = combine(acc, in[at]);
                 out[at] = acc;
               }
             }
@@ -136,11 +150,12 @@ ComputeFn make_cumsum(const KernelInit& init) {
 
 void register_math_kernels(KernelRegistry& r) {
   r.add("", "Gemm", make_gemm);
-  r.add("", "MatMul", make_matmul);
-  r.add("", "Softmax", make_softmax<SoftmaxKind::Softmax>, rules::same_as_input());
+  r.add("", "MatMul", with_float16<make_matmul>);
+  r.add("", "Softmax", with_float16<make_softmax<SoftmaxKind::Softmax>>, rules::same_as_input());
   r.add("", "LogSoftmax", make_softmax<SoftmaxKind::LogSoftmax>, rules::same_as_input());
   r.add("", "Hardmax", make_softmax<SoftmaxKind::Hardmax>, rules::same_as_input());
-  r.add("", "CumSum", make_cumsum, rules::same_as_input());
+  r.add("", "CumSum", with_float16<make_cumulative<false>>, rules::same_as_input());
+  r.add("", "CumProd", with_float16<make_cumulative<true>>, rules::same_as_input());
 }
 
 }  // namespace flowonnx::runtime::cpu

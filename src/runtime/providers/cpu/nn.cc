@@ -1,5 +1,5 @@
 // Neural-network ops: Conv, BatchNormalization, the pools, LRN, InstanceNormalization,
-// LayerNormalization, Dropout (inference).
+// LayerNormalization, RMSNormalization, GroupNormalization, LpNormalization, Dropout (inference).
 #include <cmath>
 #include <limits>
 
@@ -7,9 +7,11 @@
 #include "kernels/cpu/moments.h"
 #include "kernels/cpu/broadcast_loop.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/group_norm.h"
 #include "kernels/cpu/normalization.h"
 #include "kernels/cpu/pool.h"
 #include "kernels/cpu/pool_nd.h"
+#include "kernels/cpu/rms_norm.h"
 #include "kernels/cpu/threading.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/window.h"
@@ -180,11 +182,12 @@ ComputeFn make_instance_norm(const KernelInit& init) {
 }
 
 // scale/bias broadcast (unidirectionally) to x.shape[axis:], expanded to that many values.
-Tensor expand_to(const Tensor& t, const Shape& shape) {
+Tensor expand_to(const Tensor& t, const Shape& shape, const char* op = "LayerNormalization") {
   if (t.num_elements() == num_elements(shape)) return t;
-  FLOWONNX_REQUIRE(t.dtype() == DType::Float32, "scale/bias must be float32, got {}", t.describe());
-  FLOWONNX_REQUIRE(kernels::broadcast_all({t.shape(), shape}, "LayerNormalization") == shape,
-                   "LayerNormalization: {} does not broadcast to {}", t.describe(), shape_to_string(shape));
+  FLOWONNX_REQUIRE(t.dtype() == DType::Float32, "{}: scale/bias must be float32, got {}", op,
+                   t.describe());
+  FLOWONNX_REQUIRE(kernels::broadcast_all({t.shape(), shape}, op) == shape,
+                   "{}: {} does not broadcast to {}", op, t.describe(), shape_to_string(shape));
   Tensor out(shape, DType::Float32);
   const float* in = t.data<float>();
   float* o = out.data<float>();
@@ -210,6 +213,112 @@ ComputeFn make_layer_norm(const KernelInit& init) {
     Tensor* mean = ctx.num_outputs() > 1 ? &ctx.allocate_output(1, stat_shape, DType::Float32) : nullptr;
     Tensor* inv = ctx.num_outputs() > 2 ? &ctx.allocate_output(2, stat_shape, DType::Float32) : nullptr;
     kernels::layer_norm(x, a, scale, bias, epsilon, y, mean, inv);
+  };
+}
+
+// float16 inputs of the normalisations run in float32 (ONNX's stash_type does the same).
+Tensor float32_of(const char* op, const Tensor& t, const char* what) {
+  FLOWONNX_REQUIRE(t.dtype() == DType::Float32 || t.dtype() == DType::Float16,
+                   "{}: {} must be float32 or float16, got {}", op, what, t.describe());
+  return t.dtype() == DType::Float32 ? t : t.to(DType::Float32);
+}
+
+void emit_as(KernelContext& ctx, const Tensor& y, DType dtype) {
+  if (dtype == DType::Float32)
+    ctx.set_output(0, y);
+  else
+    ctx.allocate_output(0, y.shape(), dtype).copy_from(y);
+}
+
+// RMSNormalization (opset 23): x / sqrt(mean(x^2 over axes [axis, rank)) + epsilon) * scale,
+// scale broadcasting to x.shape[axis:].
+ComputeFn make_rms_norm(const KernelInit& init) {
+  const int64_t axis = init.attr_int("axis", -1);
+  const double epsilon = init.attr_float("epsilon", 1e-5);
+  return [axis, epsilon](KernelContext& ctx) {
+    const Tensor& x_in = ctx.input(0);
+    Tensor x = float32_of("RMSNormalization", x_in, "X");
+    FLOWONNX_REQUIRE(x.rank() >= 1, "RMSNormalization: X {} must have rank >= 1", x.describe());
+    const int64_t a = axis < 0 ? axis + x.rank() : axis;
+    FLOWONNX_REQUIRE(a >= 0 && a < x.rank(), "RMSNormalization: axis {} out of range for {}",
+                     axis, x.describe());
+    Shape inner(x.shape().begin() + a, x.shape().end());
+    Tensor scale =
+        expand_to(float32_of("RMSNormalization", ctx.input(1), "scale"), inner, "RMSNormalization");
+    Tensor y(x.shape(), DType::Float32);
+    kernels::rms_norm(x, a, scale, epsilon, y);
+    emit_as(ctx, y, x_in.dtype());
+  };
+}
+
+// GroupNormalization: x [N, C, ...] in num_groups groups. Opset 21 gives scale and bias per
+// channel [C]; opset 18 gave them per group [num_groups], repeated here over each group's channels.
+ComputeFn make_group_norm(const KernelInit& init) {
+  const int64_t groups = init.attr_int("num_groups", 0);
+  const double epsilon = init.attr_float("epsilon", 1e-5);
+  if (groups < 1) init.fail_model("num_groups must be a positive int");
+  const bool per_group = init.opset() < 21;
+  return [=](KernelContext& ctx) {
+    const Tensor& x_in = ctx.input(0);
+    Tensor x = float32_of("GroupNormalization", x_in, "X");
+    FLOWONNX_REQUIRE(x.rank() >= 2 && x.shape()[1] % groups == 0,
+                     "GroupNormalization: X {} must be [N, C, ...] with C a multiple of "
+                     "num_groups {}",
+                     x.describe(), groups);
+    const int64_t channels = x.shape()[1];
+    auto per_channel = [&](size_t i, const char* what) {
+      Tensor t = float32_of("GroupNormalization", ctx.input(i), what);
+      const int64_t expected = per_group ? groups : channels;
+      FLOWONNX_REQUIRE(t.num_elements() == expected,
+                       "GroupNormalization: {} {} must hold {} values (one per {} at opset {})",
+                       what, t.describe(), expected, per_group ? "group" : "channel",
+                       per_group ? "18" : "21");
+      if (!per_group) return t.reshape({channels});
+      Tensor out({channels}, DType::Float32);
+      for (int64_t c = 0; c < channels; ++c)
+        out.data<float>()[c] = t.data<float>()[c / (channels / groups)];
+      return out;
+    };
+    Tensor y(x.shape(), DType::Float32);
+    kernels::group_norm(x, groups, per_channel(1, "scale"), per_channel(2, "bias"), epsilon, y);
+    emit_as(ctx, y, x_in.dtype());
+  };
+}
+
+// LpNormalization: x / ||x||_p along axis, p 1 or 2. A zero vector stays zero (as ONNX Runtime
+// does) instead of becoming 0/0.
+ComputeFn make_lp_norm(const KernelInit& init) {
+  const int64_t axis = init.attr_int("axis", -1);
+  const int64_t p = init.attr_int("p", 2);
+  if (p != 1 && p != 2) init.fail_model("p must be 1 or 2");
+  return [axis, p](KernelContext& ctx) {
+    const Tensor& x_in = ctx.input(0);
+    Tensor x = float32_of("LpNormalization", x_in, "input");
+    const int64_t a = axis < 0 ? axis + x.rank() : axis;
+    FLOWONNX_REQUIRE(a >= 0 && a < std::max<int64_t>(x.rank(), 1),
+                     "LpNormalization: axis {} out of range for {}", axis, x.describe());
+    const Shape& s = x.shape();
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < a; ++d) outer *= s[d];
+    for (int64_t d = a + 1; d < x.rank(); ++d) inner *= s[d];
+    const int64_t n = x.rank() == 0 ? 1 : s[a];
+    Tensor y(s, DType::Float32);
+    const float* in = x.data<float>();
+    float* out = y.data<float>();
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t j = 0; j < inner; ++j) {
+        const int64_t base = o * n * inner + j;
+        double norm = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          const double v = in[base + i * inner];
+          norm += p == 1 ? std::abs(v) : v * v;
+        }
+        if (p == 2) norm = std::sqrt(norm);
+        for (int64_t i = 0; i < n; ++i)
+          out[base + i * inner] =
+              norm == 0 ? 0.0f : static_cast<float>(in[base + i * inner] / norm);
+      }
+    emit_as(ctx, y, x_in.dtype());
   };
 }
 
@@ -248,6 +357,9 @@ void register_nn_kernels(KernelRegistry& r) {
   r.add("", "LRN", make_lrn, rules::same_as_input());
   r.add("", "InstanceNormalization", make_instance_norm, rules::same_as_input());
   r.add("", "LayerNormalization", make_layer_norm, rules::same_as_input());
+  r.add("", "RMSNormalization", make_rms_norm, rules::same_as_input());
+  r.add("", "GroupNormalization", make_group_norm, rules::same_as_input());
+  r.add("", "LpNormalization", make_lp_norm, rules::same_as_input());
   r.add("", "Dropout", make_dropout,
         rules::per_output({rules::same_as_input(), rules::elementwise_as(DType::Bool)}));
 }

@@ -283,6 +283,22 @@ ComputeFn make_cast(const KernelInit& init) {
   };
 }
 
+// BitCast (opset 26): the same bytes read as another type of the same width. A bool target is
+// refused: bytes other than 0 and 1 are not bools.
+ComputeFn make_bitcast(const KernelInit& init) {
+  if (!init.has_attr("to")) init.fail_model("attribute 'to' is required");
+  DType to = onnx_io::dtype_from_onnx(static_cast<int>(init.attr_int("to", 0)));
+  if (to == DType::Bool) init.fail_model("BitCast to bool is not supported");
+  return [to](KernelContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    FLOWONNX_REQUIRE(dtype_size(x.dtype()) == dtype_size(to),
+                     "BitCast: {} and {} differ in width ({} and {} bytes)", x.describe(),
+                     dtype_name(to), dtype_size(x.dtype()), dtype_size(to));
+    Tensor& y = ctx.allocate_output(0, x.shape(), to);
+    std::memcpy(y.raw_data(), x.raw_data(), x.nbytes());
+  };
+}
+
 ComputeFn make_cast_like(const KernelInit&) {
   return [](KernelContext& ctx) {
     const Tensor& x = ctx.input(0);
@@ -468,6 +484,7 @@ void register_tensor_kernels(KernelRegistry& r) {
   r.add("", "ConstantOfShape", make_constant_of_shape, constant_of_shape_type);
   r.add("", "Cast", make_cast, cast_type);
   r.add("", "CastLike", make_cast_like, cast_like_type);
+  r.add("", "BitCast", make_bitcast, cast_type);
   r.add("", "Range", make_range);
   r.add("", "EyeLike", make_eye_like, eye_like_type);
   r.add("", "DepthToSpace", make_depth_space<true>);
