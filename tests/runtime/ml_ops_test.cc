@@ -44,8 +44,9 @@ RandomForest random_forest(int64_t trees, int64_t features, int64_t n_targets, b
       // Splits on a grid of quarters, which the inputs also hit, so == and != matter.
       f.splits.push_back(static_cast<double>(uniform_int(-4, 4)) / 4);
       if (mode == 6) {
+        // Whole numbers: ONNX Runtime implements set membership for integer values only.
         for (int64_t k = uniform_int(1, 3); k > 0; --k)
-          f.membership.push_back(static_cast<double>(uniform_int(-4, 4)) / 4);
+          f.membership.push_back(static_cast<double>(uniform_int(-1, 1)));
         f.membership.push_back(std::numeric_limits<double>::quiet_NaN());
       }
       f.features.push_back(uniform_int(0, features - 1));
