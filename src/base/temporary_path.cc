@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 
 namespace flowonnx {
 namespace fs = std::filesystem;
@@ -19,6 +20,7 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::multiset<fs::path> paths;
+  std::function<void(int)> handler;  // set: a signal calls it instead of exiting
 };
 
 Registry& registry() {
@@ -43,6 +45,11 @@ TemporaryPath::~TemporaryPath() {
 
 void TemporaryPath::release() { released_ = true; }
 
+void set_signal_handler(std::function<void(int)> handler) {
+  std::lock_guard lock(registry().mutex);
+  registry().handler = std::move(handler);
+}
+
 void remove_temporaries_on_signals() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -52,7 +59,16 @@ void remove_temporaries_on_signals() {
   // handler, so it may take the registry's lock and use std::filesystem.
   std::thread([signals] {
     int signal = 0;
-    if (sigwait(&signals, &signal) != 0) return;
+    for (;;) {
+      if (sigwait(&signals, &signal) != 0) return;
+      std::function<void(int)> handler;
+      {
+        std::lock_guard lock(registry().mutex);
+        handler = std::exchange(registry().handler, nullptr);
+      }
+      if (!handler) break;
+      handler(signal);  // a second signal finds no handler and exits below
+    }
     // The writers keep running meanwhile: one may add a file to a folder being removed, or
     // create a registered path just after a pass looked for it. Holding the lock stops them at
     // their next registration; passes repeat until two in a row find nothing.

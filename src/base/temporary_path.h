@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 namespace flowonnx {
 
@@ -31,5 +32,11 @@ class TemporaryPath {
 // On one, it removes every registered temporary path, says so on stderr and exits with
 // 128 + the signal number, as a shell reports a process killed by it.
 void remove_temporaries_on_signals();
+
+// For a command that stops gracefully on a signal (`flowonnx serve`): while a handler is set, the
+// signal thread calls it with the signal instead of exiting (after removing the temporaries), and
+// keeps waiting, so a second signal still exits. Only one thread may wait for a signal, or the
+// kernel picks either at random; an empty function restores exiting.
+void set_signal_handler(std::function<void(int)> handler);
 
 }  // namespace flowonnx

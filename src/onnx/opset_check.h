@@ -18,7 +18,7 @@ int first_opset_with(const std::string& op_type);
 
 // Throws InvalidModel listing every ai.onnx op that ONNX defines but not yet at `opset` (with
 // the first opset that has it). Names ONNX never defined are not reported here (the runtime
-// lists them as unsupported). An opset newer than libonnx knows (17) is refused as a whole.
+// lists them as unsupported). An opset newer than ONNX 1.22 knows (27) is refused as a whole.
 void check_ops_exist_at_opset(const ir::Graph& graph, int opset);
 
 }  // namespace flowonnx::exporter

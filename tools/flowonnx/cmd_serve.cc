@@ -6,7 +6,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <future>
 
+#include "base/temporary_path.h"
 #include "cli_rules.h"
 #include "commands.h"
 #include "serve/inference_server.h"
@@ -29,13 +31,14 @@ struct ServeOptions {
 };
 
 void serve(const ServeOptions& options) {
-  // Block the shutdown signals in every thread the server starts (they inherit
-  // this mask), so that only the sigwait below receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // main() blocked SIGINT/SIGTERM/SIGHUP in every thread and waits for them in one thread
+  // (base/temporary_path); a second waiter here would race it for each signal, so the server
+  // asks that thread to hand the first signal over instead of exiting.
+  std::promise<int> signalled;
+  set_signal_handler([&signalled](int signal) { signalled.set_value(signal); });
+  struct HandOverEnds {  // on every way out, so the handler never outlives `signalled`
+    ~HandOverEnds() { set_signal_handler({}); }
+  } hand_over_ends;
 
   serve::ServerOptions server_options;
   server_options.model_repository = options.repository;
@@ -60,10 +63,9 @@ void serve(const ServeOptions& options) {
     std::fprintf(stderr, ", metrics on %s:%d/metrics", options.host.c_str(), server.metrics_port());
   std::fprintf(stderr, "\n");
   std::fflush(stderr);
-  int received = 0;
-  sigwait(&signals, &received);
+  const int received = signalled.get_future().get();
   std::fprintf(stderr, "flowonnx serve: %s, finishing the requests in flight\n",
-               received == SIGTERM ? "SIGTERM" : "SIGINT");
+               received == SIGTERM ? "SIGTERM" : received == SIGINT ? "SIGINT" : "SIGHUP");
   server.stop();
   std::fprintf(stderr, "flowonnx serve: stopped\n");
 }
