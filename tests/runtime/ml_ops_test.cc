@@ -112,10 +112,7 @@ onnx_io::Model forest_model(const RandomForest& forest, DType dtype, int64_t fea
   return with_ml_opset(g);
 }
 
-// DISABLED: on about one random forest in five (float32 and float64, with and without set
-// membership) our outputs differ from ONNX Runtime's; the cause is not found yet (open in #20's
-// note). The ONNX node tests of TreeEnsemble pass; run this with --gtest_also_run_disabled_tests.
-TEST(MlOps, DISABLED_TreeEnsembleMatchesOnnxRuntime) {
+TEST(MlOps, TreeEnsembleMatchesOnnxRuntime) {
   for (DType dtype : {DType::Float32, DType::Float64}) {
     for (int trial = 0; trial < 4; ++trial) {
       // At least 2 targets: with one, ONNX Runtime skips every post_transform but PROBIT.

@@ -196,8 +196,8 @@ void post_transform(PostTransform post, double* row, int64_t n) {
       row[i] = keep_zero && row[i] == 0 ? 0.0 : std::exp(row[i] - top);
       sum += row[i];
     }
-    if (sum > 0)
-      for (int64_t i = 0; i < n; ++i) row[i] /= sum;
+    // An all-zero row under SOFTMAX_ZERO is 0 / 0: NaN, as ONNX Runtime computes it.
+    for (int64_t i = 0; i < n; ++i) row[i] /= sum;
   }
 }
 
