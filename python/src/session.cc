@@ -11,19 +11,16 @@
 #include <filesystem>
 
 #include "bindings.h"
-#include "kernels/cpu/threading.h"
 #include "onnx/model_io.h"
 #include "runtime/session.h"
 
 namespace flowonnx::python {
 namespace {
 
-// The session and its thread count. OpenMP's thread count is a per-thread setting (libgomp keeps
-// one per calling thread), so run() applies it on whichever Python thread calls: every thread
-// then runs with the session's intra_op_num_threads, as ONNX Runtime's sessions do.
+// The session (its run() applies intra_op_num_threads on whichever Python thread calls, as
+// ONNX Runtime's sessions do).
 struct PySession {
   InferenceSession session;
-  int intra_op_num_threads = 0;  // 0: the calling thread's setting
 };
 
 nb::list shape_of(const NodeArg& arg) {
@@ -67,9 +64,6 @@ nb::list run(const PySession& py_session, nb::handle output_names, nb::handle in
   std::vector<Tensor> outputs;
   {
     nb::gil_scoped_release release;
-    if (py_session.intra_op_num_threads > 0 &&
-        kernels::num_threads() != py_session.intra_op_num_threads)
-      kernels::set_num_threads(py_session.intra_op_num_threads);
     outputs = session.run(names, feeds);
   }
   nb::list result;
@@ -109,12 +103,11 @@ void bind_session(nb::module_& m) {
                                      PyBytes_GET_SIZE(path_or_bytes.ptr()));
               onnx_io::Model model =
                   onnx_io::parse_model(bytes, std::filesystem::current_path(), "<model bytes>");
-              new (self) PySession{InferenceSession(std::move(model), providers, options),
-                                   intra_op_num_threads};
+              new (self) PySession{InferenceSession(std::move(model), providers, options)};
               return;
             }
             std::filesystem::path path = nb::cast<std::string>(nb::str(path_or_bytes));
-            new (self) PySession{InferenceSession(path, providers, options), intra_op_num_threads};
+            new (self) PySession{InferenceSession(path, providers, options)};
           },
           "path_or_bytes"_a, "providers"_a, "intra_op_num_threads"_a, "optimize_graph"_a,
           "verbose"_a)

@@ -44,4 +44,22 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
   temporary.release();
 }
 
+std::vector<std::filesystem::path> nearby_paths_named(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> paths;
+  auto add_ancestors = [&](fs::path dir) {
+    for (int depth = 0; depth < 6 && !dir.empty(); ++depth) {
+      paths.push_back(dir / name);
+      if (dir == dir.parent_path()) break;
+      dir = dir.parent_path();
+    }
+  };
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) add_ancestors(exe.parent_path());
+  fs::path cwd = fs::current_path(ec);
+  if (!ec) add_ancestors(cwd);
+  return paths;
+}
+
 }  // namespace flowonnx

@@ -6,6 +6,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace flowonnx {
 
@@ -16,5 +17,10 @@ std::string read_file(const std::filesystem::path& path);
 // `path`. If `write` throws, the temporary file is removed and `path` is untouched.
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(std::ostream&)>& write);
+
+// `<dir>/<name>` for the folder of the running executable, the working directory and up to five
+// parents of each, in that order: where a build tree or an installed binary finds the project's
+// data/ or .venv/ without being told.
+std::vector<std::filesystem::path> nearby_paths_named(const std::string& name);
 
 }  // namespace flowonnx

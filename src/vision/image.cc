@@ -42,18 +42,8 @@ fs::path builtin_asset(const std::string& name) {
 #ifdef FLOWONNX_SOURCE_DATA_DIR
   folders.emplace_back(FLOWONNX_SOURCE_DATA_DIR);
 #endif
+  for (fs::path& folder : nearby_paths_named("data")) folders.push_back(std::move(folder));
   std::error_code ec;
-  auto add_ancestors = [&](fs::path dir) {
-    for (int depth = 0; depth < 6 && !dir.empty(); ++depth) {
-      folders.push_back(dir / "data");
-      if (dir == dir.parent_path()) break;
-      dir = dir.parent_path();
-    }
-  };
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) add_ancestors(exe.parent_path());
-  fs::path cwd = fs::current_path(ec);
-  if (!ec) add_ancestors(cwd);
   std::string tried;
   for (const fs::path& folder : folders) {
     fs::path candidate = folder / name;

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "base/file_util.h"
+
 namespace flowonnx::vision {
 namespace fs = std::filesystem;
 
@@ -37,18 +39,8 @@ std::optional<fs::path> find_pretrained_file(const PretrainedWeights& weights) {
 #ifdef FLOWONNX_SOURCE_DATA_DIR
   venvs.push_back(fs::path(FLOWONNX_SOURCE_DATA_DIR).parent_path() / ".venv");
 #endif
+  for (fs::path& venv : nearby_paths_named(".venv")) venvs.push_back(std::move(venv));
   std::error_code ec;
-  auto add_ancestors = [&](fs::path dir) {
-    for (int depth = 0; depth < 6 && !dir.empty(); ++depth) {
-      venvs.push_back(dir / ".venv");
-      if (dir == dir.parent_path()) break;
-      dir = dir.parent_path();
-    }
-  };
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) add_ancestors(exe.parent_path());
-  fs::path cwd = fs::current_path(ec);
-  if (!ec) add_ancestors(cwd);
   for (const fs::path& venv : venvs) {
     fs::path lib = venv / "lib";
     if (!fs::is_directory(lib, ec)) continue;

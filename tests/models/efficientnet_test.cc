@@ -16,6 +16,7 @@
 
 #include "flow/checkpoint.h"
 #include "flow/nn/graph.h"
+#include "models/run_script.h"
 #include "models/zoo.h"
 #include "onnx/model_io_test_util.h"
 #include "oracle/ort_oracle.h"
@@ -61,15 +62,10 @@ std::shared_ptr<nn::Module> pretrained_model() {
 // The reference's logits for `input`.
 Tensor reference_output(const Tensor& input, const fs::path& dir) {
   write_npy(dir / "x.npy", input);
-  const std::string command =
-      fmt::format("/usr/bin/python3 '{}' '{}' '{}' '{}' 2>&1", kReference.string(),
-                  weights_file().string(), (dir / "x.npy").string(), (dir / "y.npy").string());
-  std::string log;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) log.append(buffer, n);
-  if (::pclose(pipe) != 0) throw std::runtime_error("reference failed: " + command + "\n" + log);
+  testing::run_script(fmt::format("/usr/bin/python3 '{}' '{}' '{}' '{}'", kReference.string(),
+                                  weights_file().string(), (dir / "x.npy").string(),
+                                  (dir / "y.npy").string()),
+                      "reference");
   return read_npy(dir / "y.npy");
 }
 

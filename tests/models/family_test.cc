@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "models/run_script.h"
 #include "oracle/ort_oracle.h"
 #include "runtime/session.h"
 #include "tensor/random.h"
@@ -50,14 +51,9 @@ fs::path exported_model(const std::string& name) {
   const bool stale = !fs::exists(model) || !fs::exists(model.string() + ".batches") ||
                      fs::last_write_time(model) < fs::last_write_time(maker.source);
   if (stale) {
-    const std::string command =
-        fmt::format("'{}' '{}' '{}' '{}' 2>&1", maker.python, maker.script, name, model.string());
-    std::string log;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) throw std::runtime_error("cannot run " + command);
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) log.append(buffer, n);
-    if (::pclose(pipe) != 0) throw std::runtime_error("export failed: " + command + "\n" + log);
+    testing::run_script(
+        fmt::format("'{}' '{}' '{}' '{}'", maker.python, maker.script, name, model.string()),
+        "export");
   }
   return model;
 }

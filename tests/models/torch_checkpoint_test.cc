@@ -14,6 +14,7 @@
 #include <string>
 
 #include "flow/checkpoint.h"
+#include "models/run_script.h"
 #include "models/zoo.h"
 #include "oracle/ort_oracle.h"
 #include "tensor/npy.h"
@@ -31,14 +32,8 @@ fs::path checkpoints() {
   const fs::path dir = fs::path(FLOWONNX_BINARY_DIR) / "torch_checkpoints";
   const fs::path done = dir / "DONE";
   if (fs::exists(done) && fs::last_write_time(done) >= fs::last_write_time(kScript)) return dir;
-  const std::string command =
-      fmt::format("/usr/bin/python3 '{}' '{}' 2>&1", kScript.string(), dir.string());
-  std::string log;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) log.append(buffer, n);
-  if (::pclose(pipe) != 0) throw std::runtime_error("saving failed: " + command + "\n" + log);
+  testing::run_script(fmt::format("/usr/bin/python3 '{}' '{}'", kScript.string(), dir.string()),
+                      "saving");
   return dir;
 }
 

@@ -35,14 +35,18 @@ def model_opset(model):
     return 0
 
 
-def read_value(path, value_info):
-    """A .pb file as numpy (tensors) or None when it is not a plain tensor (sequence, optional)."""
-    if not value_info.type.HasField("tensor_type"):
-        return None
+def read_tensor(path):
     tensor = onnx.TensorProto()
     with open(path, "rb") as f:
         tensor.ParseFromString(f.read())
     return numpy_helper.to_array(tensor)
+
+
+def read_value(path, value_info):
+    """A .pb file as numpy (tensors) or None when it is not a plain tensor (sequence, optional)."""
+    if not value_info.type.HasField("tensor_type"):
+        return None
+    return read_tensor(path)
 
 
 def same(actual, expected):
@@ -57,9 +61,8 @@ def same(actual, expected):
     return bool(np.array_equal(actual, expected))
 
 
-def load_case(test_dir):
-    """(model, inputs by file, expected outputs) or raises when a value is not a plain tensor."""
-    model = onnx.load(os.path.join(test_dir, "model.onnx"))
+def load_case(test_dir, model):
+    """(inputs by file, expected outputs) or raises when a value is not a plain tensor."""
     data = os.path.join(test_dir, "test_data_set_0")
     initializers = {init.name for init in model.graph.initializer}
     graph_inputs = [i for i in model.graph.input if i.name not in initializers]
@@ -76,22 +79,17 @@ def load_case(test_dir):
         if value is None:
             raise ValueError(f"output {info.name} is not a tensor")
         expected.append(value)
-    return model, inputs, expected
+    return inputs, expected
 
 
-def run_ort(test_dir, model, inputs, expected):
+def run_ort(test_dir, inputs, expected):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.log_severity_level = 4
     session = ort.InferenceSession(os.path.join(test_dir, "model.onnx"), options,
                                    providers=["CPUExecutionProvider"])
-    feeds = {}
-    for name, path in inputs:
-        tensor = onnx.TensorProto()
-        with open(path, "rb") as f:
-            tensor.ParseFromString(f.read())
-        feeds[name] = numpy_helper.to_array(tensor)
+    feeds = {name: read_tensor(path) for name, path in inputs}
     outputs = session.run(None, feeds)
     return all(same(np.asarray(a), e) for a, e in zip(outputs, expected))
 
@@ -106,13 +104,7 @@ def run_flowonnx(binary, test_dir, inputs, expected, scratch):
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         return False
-    for path, e in zip(outs, expected):
-        tensor = onnx.TensorProto()
-        with open(path, "rb") as f:
-            tensor.ParseFromString(f.read())
-        if not same(numpy_helper.to_array(tensor), e):
-            return False
-    return True
+    return all(same(read_tensor(path), e) for path, e in zip(outs, expected))
 
 
 def main():
@@ -132,11 +124,11 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         for name in names:
             test_dir = os.path.join(args.data, name)
-            model = onnx.load(os.path.join(test_dir, "model.onnx"), load_external_data=False)
+            model = onnx.load(os.path.join(test_dir, "model.onnx"))
             opset = model_opset(model)
             totals[opset] += 1
             try:
-                model, inputs, expected = load_case(test_dir)
+                inputs, expected = load_case(test_dir, model)
             except ValueError:
                 continue  # sequences/optionals: counted in the total, passed by neither here
             if args.flowonnx:
@@ -149,7 +141,7 @@ def main():
                     ours.append(name)
             if args.ort:
                 try:
-                    ok = run_ort(test_dir, model, inputs, expected)
+                    ok = run_ort(test_dir, inputs, expected)
                 except Exception:  # noqa: BLE001 - a refusal is a failed test, as for flowonnx
                     ok = False
                 if ok:

@@ -34,28 +34,28 @@ struct NodeTestSet {
 fs::path wheel_node_dir() {
   const fs::path lib = fs::path(FLOWONNX_SOURCE_DIR) / ".venv" / "lib";
   std::error_code ec;
-  for (const auto &entry : fs::directory_iterator(lib, ec)) {
+  for (const auto& entry : fs::directory_iterator(lib, ec)) {
     fs::path dir = entry.path() / "site-packages" / "onnx" / "backend" / "test" / "data" / "node";
     if (fs::is_directory(dir)) return dir;
   }
   return lib / "python3" / "site-packages" / "onnx" / "backend" / "test" / "data" / "node";
 }
 
-const NodeTestSet &debian_set() {  // Debian's libonnx-testdata: ONNX 1.12, opsets up to 17
+const NodeTestSet& debian_set() {  // Debian's libonnx-testdata: ONNX 1.12, opsets up to 17
   static const NodeTestSet set{"onnx 1.12", "/usr/share/libonnx-testdata/data/node", "cpu.txt",
                                "skipped.txt"};
   return set;
 }
-const NodeTestSet &wheel_set() {  // onnx 1.22 from PyPI: opsets up to its newest
+const NodeTestSet& wheel_set() {  // onnx 1.22 from PyPI: opsets up to its newest
   static const NodeTestSet set{"onnx 1.22", wheel_node_dir(), "cpu_onnx122.txt",
                                "skipped_onnx122.txt"};
   return set;
 }
 
-std::vector<std::string> test_dirs(const NodeTestSet &set) {
+std::vector<std::string> test_dirs(const NodeTestSet& set) {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto &entry : fs::directory_iterator(set.data_dir, ec))
+  for (const auto& entry : fs::directory_iterator(set.data_dir, ec))
     if (entry.is_directory()) names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
@@ -63,7 +63,7 @@ std::vector<std::string> test_dirs(const NodeTestSet &set) {
 
 // name -> reason ("" for the allowlist). Blank lines and '#' comments are
 // ignored.
-std::map<std::string, std::string> read_list(const std::string &file, bool with_reason) {
+std::map<std::string, std::string> read_list(const std::string& file, bool with_reason) {
   std::map<std::string, std::string> entries;
   std::ifstream in(kListDir / file);
   std::string line;
@@ -79,7 +79,7 @@ std::map<std::string, std::string> read_list(const std::string &file, bool with_
 struct Lists {
   std::map<std::string, std::string> allow, skip;
 };
-const Lists &lists_of(const NodeTestSet &set) {
+const Lists& lists_of(const NodeTestSet& set) {
   static std::map<std::string, Lists> cache;
   auto it = cache.find(set.name);
   if (it == cache.end())
@@ -90,7 +90,7 @@ const Lists &lists_of(const NodeTestSet &set) {
   return it->second;
 }
 
-void expect_matches(const Tensor &actual, const Tensor &expected, const std::string &what) {
+void expect_matches(const Tensor& actual, const Tensor& expected, const std::string& what) {
   ASSERT_EQ(actual.dtype(), expected.dtype()) << what;
   ASSERT_EQ(actual.shape(), expected.shape()) << what;
   std::vector<double> a = actual.to_double_vector(), e = expected.to_double_vector();
@@ -108,12 +108,12 @@ void expect_matches(const Tensor &actual, const Tensor &expected, const std::str
                      << first;
 }
 
-void run_node_test(const NodeTestSet &set, const std::string &name) {
+void run_node_test(const NodeTestSet& set, const std::string& name) {
   const fs::path dir = set.data_dir / name;
   InferenceSession session(dir / "model.onnx");
   const fs::path data = dir / "test_data_set_0";
   std::map<std::string, Tensor> feeds;
-  const auto &inputs = session.get_inputs();
+  const auto& inputs = session.get_inputs();
   for (size_t k = 0; k < inputs.size(); ++k) {
     fs::path file = data / ("input_" + std::to_string(k) + ".pb");
     if (fs::exists(file)) feeds[inputs[k].name] = onnx_io::read_tensor_pb(file);
@@ -126,18 +126,18 @@ void run_node_test(const NodeTestSet &set, const std::string &name) {
   }
 }
 
-void run_listed(const NodeTestSet &set, const std::string &name) {
-  const Lists &lists = lists_of(set);
+void run_listed(const NodeTestSet& set, const std::string& name) {
+  const Lists& lists = lists_of(set);
   auto skipped = lists.skip.find(name);
   if (skipped != lists.skip.end() && !lists.allow.count(name)) GTEST_SKIP() << skipped->second;
   try {
     run_node_test(set, name);
-  } catch (const Error &error) {
+  } catch (const Error& error) {
     FAIL() << error_code_name(error.code()) << ": " << error.what();
   }
 }
 
-std::string param_name(const ::testing::TestParamInfo<std::string> &info) { return info.param; }
+std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 class NodeTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(NodeTest, Run) { run_listed(debian_set(), GetParam()); }
@@ -148,19 +148,19 @@ TEST_P(NodeTest122, Run) { run_listed(wheel_set(), GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Onnx122, NodeTest122, ::testing::ValuesIn(test_dirs(wheel_set())),
                          param_name);
 
-void expect_lists_cover(const NodeTestSet &set, const char *install_hint) {
+void expect_lists_cover(const NodeTestSet& set, const char* install_hint) {
   std::vector<std::string> dirs = test_dirs(set);
   ASSERT_FALSE(dirs.empty()) << "no test data at " << set.data_dir << " (" << install_hint << ")";
-  const Lists &lists = lists_of(set);
+  const Lists& lists = lists_of(set);
   std::set<std::string> known(dirs.begin(), dirs.end());
-  for (const auto &name : dirs) {
+  for (const auto& name : dirs) {
     int count = int(lists.allow.count(name)) + int(lists.skip.count(name));
     EXPECT_EQ(count, 1) << name << " is in " << count << " of " << set.allow_file << " / "
                         << set.skip_file;
   }
-  for (const auto &[name, reason] : lists.allow)
+  for (const auto& [name, reason] : lists.allow)
     EXPECT_TRUE(known.count(name)) << set.allow_file << ": unknown test " << name;
-  for (const auto &[name, reason] : lists.skip) {
+  for (const auto& [name, reason] : lists.skip) {
     EXPECT_TRUE(known.count(name)) << set.skip_file << ": unknown test " << name;
     EXPECT_FALSE(reason.empty()) << set.skip_file << ": " << name << " has no reason";
   }
@@ -171,21 +171,18 @@ TEST(NodeTestLists, EveryFolderIsInExactlyOneList) {
   expect_lists_cover(wheel_set(), "scripts/setup.sh installs onnx into .venv");
 }
 
-// Completeness: every op the CPU provider claims is exercised by at least one
-// passing node test of either release (ops without any upstream node test are
-// listed here with their own unit tests instead).
+// Completeness: every op the CPU provider claims is exercised by at least one passing node test
+// of either release.
 TEST(NodeTestLists, EveryClaimedOpPassesANodeTest) {
-  const std::set<std::string> without_node_test = {};
   std::set<std::string> covered;
-  for (const NodeTestSet *set : {&debian_set(), &wheel_set()}) {
-    for (const auto &[name, reason] : lists_of(*set).allow) {
+  for (const NodeTestSet* set : {&debian_set(), &wheel_set()}) {
+    for (const auto& [name, reason] : lists_of(*set).allow) {
       onnx_io::Model model = onnx_io::load_model(set->data_dir / name / "model.onnx");
-      for (const auto &node : model.graph.nodes()) covered.insert(node->op_type);
+      for (const auto& node : model.graph.nodes()) covered.insert(node->op_type);
     }
   }
-  for (const auto &[domain, op] : runtime::cpu_kernel_registry().keys())
-    EXPECT_TRUE(covered.count(op) || without_node_test.count(op))
-        << op << " has no passing node test";
+  for (const auto& [domain, op] : runtime::cpu_kernel_registry().keys())
+    EXPECT_TRUE(covered.count(op)) << op << " has no passing node test";
 }
 
 }  // namespace
