@@ -148,13 +148,19 @@ def main():
                     passed["ort"][opset] += 1
                     theirs.append(name)
 
+    def count(runtime, enabled, opset=None):
+        if not enabled:
+            return "-"
+        counts = passed[runtime]
+        return sum(counts.values()) if opset is None else counts[opset]
+
     print("| opset | tests | flowonnx | ONNX Runtime |")
     print("|---|---|---|---|")
     for opset in sorted(totals):
-        print(f"| {opset} | {totals[opset]} | {passed['flowonnx'][opset] if args.flowonnx else '-'} "
-              f"| {passed['ort'][opset] if args.ort else '-'} |")
-    print(f"| all | {sum(totals.values())} | {sum(passed['flowonnx'].values()) if args.flowonnx else '-'} "
-          f"| {sum(passed['ort'].values()) if args.ort else '-'} |")
+        print(f"| {opset} | {totals[opset]} | {count('flowonnx', args.flowonnx, opset)} "
+              f"| {count('ort', args.ort, opset)} |")
+    print(f"| all | {sum(totals.values())} | {count('flowonnx', args.flowonnx)} "
+          f"| {count('ort', args.ort)} |")
     for path, names in ((args.passing, ours), (args.ort_passing, theirs)):
         if path:
             with open(path, "w") as f:
